@@ -1,0 +1,1 @@
+"""MTEB-style evaluation tasks; see later issues."""

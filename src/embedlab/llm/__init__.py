@@ -1,0 +1,1 @@
+"""Small-LLM tools; see later issues."""

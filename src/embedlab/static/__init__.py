@@ -1,0 +1,1 @@
+"""Static word embeddings (word2vec, GloVe); see later issues."""

@@ -1,0 +1,1 @@
+"""Persistent collections of documents and vectors; see later issues."""

@@ -1,0 +1,1 @@
+"""Text utilities: normalization, word and sentence splitting (grows with later layers)."""

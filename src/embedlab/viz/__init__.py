@@ -1,0 +1,1 @@
+"""Projections and plots of embeddings; see later issues."""
