@@ -32,4 +32,9 @@ def data_dir() -> Path:
     env = os.environ.get("EMBEDLAB_DATA")
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+    checkout = Path(__file__).resolve().parents[2]
+    for root in (checkout, Path.cwd()):
+        candidate = root.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return checkout.parent / "shared" / "data"
