@@ -1,0 +1,137 @@
+"""Load encoder weights from safetensors into one naming scheme shared by BERT and MPNet."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from embedlab.errors import ModelFileError
+from embedlab.models.config import EncoderConfig
+
+# Our canonical name -> the checkpoint's name, per architecture.  ``{i}`` is the layer.
+_BERT_LAYER = {
+    "q.weight": "attention.self.query.weight",
+    "q.bias": "attention.self.query.bias",
+    "k.weight": "attention.self.key.weight",
+    "k.bias": "attention.self.key.bias",
+    "v.weight": "attention.self.value.weight",
+    "v.bias": "attention.self.value.bias",
+    "o.weight": "attention.output.dense.weight",
+    "o.bias": "attention.output.dense.bias",
+    "ln1.weight": "attention.output.LayerNorm.weight",
+    "ln1.bias": "attention.output.LayerNorm.bias",
+    "ffn_in.weight": "intermediate.dense.weight",
+    "ffn_in.bias": "intermediate.dense.bias",
+    "ffn_out.weight": "output.dense.weight",
+    "ffn_out.bias": "output.dense.bias",
+    "ln2.weight": "output.LayerNorm.weight",
+    "ln2.bias": "output.LayerNorm.bias",
+}
+_MPNET_LAYER = {
+    **_BERT_LAYER,
+    "q.weight": "attention.attn.q.weight",
+    "q.bias": "attention.attn.q.bias",
+    "k.weight": "attention.attn.k.weight",
+    "k.bias": "attention.attn.k.bias",
+    "v.weight": "attention.attn.v.weight",
+    "v.bias": "attention.attn.v.bias",
+    "o.weight": "attention.attn.o.weight",
+    "o.bias": "attention.attn.o.bias",
+    "ln1.weight": "attention.LayerNorm.weight",
+    "ln1.bias": "attention.LayerNorm.bias",
+}
+_EMBEDDINGS = {
+    "word_embeddings": "embeddings.word_embeddings.weight",
+    "position_embeddings": "embeddings.position_embeddings.weight",
+    "emb_ln.weight": "embeddings.LayerNorm.weight",
+    "emb_ln.bias": "embeddings.LayerNorm.bias",
+}
+
+
+def checkpoint_names(cfg: EncoderConfig) -> dict[str, str]:
+    """Map each canonical parameter name to its name in the checkpoint."""
+    names = dict(_EMBEDDINGS)
+    if cfg.arch == "bert":
+        names["token_type_embeddings"] = "embeddings.token_type_embeddings.weight"
+        layer = _BERT_LAYER
+    else:
+        names["relative_attention_bias"] = "encoder.relative_attention_bias.weight"
+        layer = _MPNET_LAYER
+    for i in range(cfg.num_layers):
+        for ours, theirs in layer.items():
+            names[f"layers.{i}.{ours}"] = f"encoder.layer.{i}.{theirs}"
+    return names
+
+
+def load_weights(path: str | Path, cfg: EncoderConfig) -> dict[str, np.ndarray]:
+    """Read ``model.safetensors`` into ``{canonical name: float32 array}``.
+
+    Checkpoints saved with a ``bert.``/``mpnet.`` prefix (as by ``*ForMaskedLM``) load too.
+    """
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"model weights not found: {path}")
+    try:
+        raw = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"model weights {path} are unreadable or corrupt: {exc}") from None
+    out: dict[str, np.ndarray] = {}
+    for ours, theirs in checkpoint_names(cfg).items():
+        arr = raw.get(theirs)
+        if arr is None:
+            arr = raw.get(f"{cfg.arch}.{theirs}")
+        if arr is None:
+            raise ModelFileError(f"model weights {path} lack tensor {theirs!r}")
+        out[ours] = np.ascontiguousarray(arr, dtype=np.float32)
+    _check_shapes(out, cfg, path)
+    return out
+
+
+def _check_shapes(w: dict[str, np.ndarray], cfg: EncoderConfig, path: Path) -> None:
+    h = cfg.hidden_size
+    expected = {
+        "word_embeddings": (cfg.vocab_size, h),
+        "layers.0.q.weight": (h, h),
+        "layers.0.ffn_in.weight": (cfg.intermediate_size, h),
+    }
+    for name, shape in expected.items():
+        if w[name].shape != shape:
+            raise ModelFileError(
+                f"model weights {path}: {name} has shape {w[name].shape}, config.json says {shape}"
+            )
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file, memoized beside embedlab's ONNX cache by (path, size, mtime)."""
+    from embedlab import paths
+
+    path = Path(path).resolve()
+    st = path.stat()
+    memo_file = paths.onnx_cache_dir() / "hashes.json"
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    try:
+        memo = json.loads(memo_file.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    if key in memo:
+        return str(memo[key])
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    memo[key] = digest.hexdigest()
+    try:
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo))
+        os.replace(tmp, memo_file)
+    except OSError:
+        pass
+    return str(memo[key])
