@@ -1,0 +1,51 @@
+"""``load_encoder``: a model name or folder to a ready :class:`Encoder`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from embedlab import paths
+from embedlab.encoders.base import Encoder
+from embedlab.errors import EmbedlabError
+from embedlab.models.registry import DEFAULT_MODEL
+from embedlab.models.store import MANIFEST, model_path
+
+
+def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx",
+                 quantize: str | None = None, cache: bool | str | Path = True,
+                 pooling: str | None = None, max_length: int | None = None,
+                 threads: int | None = None) -> Encoder:
+    """Load a sentence encoder by registry name (pulled) or model folder path.
+
+    ``backend`` is ``"onnx"`` (ONNX Runtime, the fast default) or ``"numpy"`` (the readable
+    reference); ``quantize="int8"`` runs an int8 graph; ``cache`` is ``True`` (the default
+    SQLite cache under ``$EMBEDLAB_HOME``), ``False`` (no cache) or a path to a cache file.
+
+    Example:
+        >>> enc = load_encoder("all-MiniLM-L6-v2")          # doctest: +SKIP
+        >>> enc.encode(["hello world"]).shape               # doctest: +SKIP
+        (1, 384)
+    """
+    from embedlab.encoders.transformer import TransformerEncoder
+
+    folder = model_path(name_or_path)
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            kind = json.loads(manifest.read_text()).get("kind")
+        except (OSError, ValueError):
+            kind = None
+        if kind == "word-vectors":
+            raise EmbedlabError(
+                f"{folder.name} holds word vectors, not a sentence encoder; "
+                "choose a transformer model such as all-MiniLM-L6-v2"
+            )
+    encoder = TransformerEncoder(folder, backend=backend, quantize=quantize, pooling=pooling,
+                                 max_length=max_length, threads=threads,
+                                 name=Path(str(name_or_path)).name)
+    if cache is not False:
+        from embedlab.encoders.cache import EmbeddingCache
+
+        encoder.cache = EmbeddingCache(paths.embedding_cache_path() if cache is True else cache)
+    return encoder
