@@ -1,0 +1,55 @@
+"""The ``embedlab`` command: a thin layer over the library, one module per command group.
+
+Heavy libraries (onnxruntime, numba) are imported inside commands, never at start-up, so
+``embedlab --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from embedlab import __version__
+from embedlab.cli.embed import embed_command, similarity_command
+from embedlab.cli.models import models_command, pull_command, rm_command
+from embedlab.errors import EmbedlabError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="embedlab")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """embedlab: local-first text embeddings.
+
+    Models live in ~/.cache/embedlab/models (or $EMBEDLAB_HOME/models); get one with
+    `embedlab pull all-MiniLM-L6-v2`.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(embed_command)
+cli.add_command(similarity_command)
+cli.add_command(pull_command)
+cli.add_command(models_command)
+cli.add_command(rm_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: library errors become one-line messages and exit code 1."""
+    try:
+        cli.main(args=argv, prog_name="embedlab", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (EmbedlabError, ValueError, TypeError, FileNotFoundError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
