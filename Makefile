@@ -1,0 +1,44 @@
+# embedlab: `make demo` runs the main job, `make test` runs the tests; both set up .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install models demo test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU build of torch first (an oracle for the tests), so nothing pulls a CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: $(STAMP)
+	$(BIN)/embedlab pull all-MiniLM-L6-v2 all-mpnet-base-v2
+
+demo: $(STAMP)
+	$(BIN)/embedlab pull all-MiniLM-L6-v2
+	$(BIN)/embedlab embed "A man is playing a guitar." "Une femme lit un livre."
+	$(BIN)/embedlab similarity "A man is playing a guitar." \
+		"Someone plays an instrument." "A woman is slicing an onion." "The stock market fell today."
+
+# Fast tests (the default marker selection); pytest's "no tests" exit code 5 counts as success.
+test: models
+	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+# Oracle and quality checks that take minutes (reduced inputs when CI=true).
+test-slow: models
+	$(BIN)/python -m pytest -q -m slow; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: models
+	$(BIN)/python benchmarks/encode.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
