@@ -1,0 +1,314 @@
+"""Normalizers: text -> text, each keeping an alignment back to the input characters.
+
+Every normalizer offers ``normalize_str(text)`` and ``normalize_aligned(text)``; the latter
+returns ``(normalized, align)`` where ``align[i]`` is the index of the input character that
+normalized character ``i`` came from, or ``None`` when the mapping is the identity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from embedlab.errors import TokenizerFileError
+
+from . import _chars
+from ._registry import build, get_bool
+
+Alignment = list[int] | None
+
+_CACHE_MAX = 200_000
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_WS3 = re.compile(r"[\t\n\r]")
+_WS3_TABLE = str.maketrans("\t\n\r", "   ")
+
+
+def compose(first: Alignment, second: Alignment) -> Alignment:
+    """Alignment of ``second`` (applied on the output of ``first``) back to the original."""
+    if second is None:
+        return first
+    if first is None:
+        return second
+    return [first[i] for i in second]
+
+
+class Normalizer:
+    """Base class; subclasses implement ``normalize_aligned``."""
+
+    type_name: ClassVar[str] = ""
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        raise NotImplementedError
+
+    def normalize_str(self, text: str) -> str:
+        return self.normalize_aligned(text)[0]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+
+class _CharMapNormalizer(Normalizer):
+    """A normalizer that maps each character independently to a (possibly empty) string."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def _map(self, ch: str) -> str:
+        raise NotImplementedError
+
+    def _apply(self, text: str) -> tuple[str, Alignment]:
+        cache = self._cache
+        try:
+            parts = [cache[c] for c in text]
+        except KeyError:
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            for c in set(text):
+                if c not in cache:
+                    cache[c] = self._map(c)
+            parts = [cache[c] for c in text]
+        norm = "".join(parts)
+        if len(norm) == len(text) and "" not in parts:
+            return norm, None
+        align: list[int] = []
+        for i, p in enumerate(parts):
+            n = len(p)
+            if n == 1:
+                align.append(i)
+            elif n:
+                align.extend([i] * n)
+        return norm, align
+
+
+def _canonical_reorder(norm: str, align: Alignment) -> tuple[str, Alignment]:
+    """Stable-sort runs of combining characters by combining class (the NFD reordering step)."""
+    chars = list(norm)
+    idx = list(range(len(chars))) if align is None else list(align)
+    ccc = [_chars.combining_class(c) for c in chars]
+    i = 0
+    changed = False
+    while i < len(chars):
+        if ccc[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and ccc[j] != 0:
+            j += 1
+        if j - i > 1:
+            order = sorted(range(i, j), key=lambda k: ccc[k])
+            if order != list(range(i, j)):
+                changed = True
+                chars[i:j] = [chars[k] for k in order]
+                idx[i:j] = [idx[k] for k in order]
+                ccc[i:j] = [ccc[k] for k in order]
+        i = j
+    if not changed:
+        return norm, align
+    return "".join(chars), idx
+
+
+class BertNormalizer(_CharMapNormalizer):
+    """BERT's cleanup: drop controls, unify whitespace, space out CJK, strip accents, lowercase.
+
+    ``strip_accents=None`` follows ``lowercase`` (as HF and the original BERT do).
+    """
+
+    type_name = "BertNormalizer"
+
+    def __init__(
+        self,
+        clean_text: bool = True,
+        handle_chinese_chars: bool = True,
+        strip_accents: bool | None = None,
+        lowercase: bool = True,
+    ) -> None:
+        super().__init__()
+        self.clean_text = clean_text
+        self.handle_chinese_chars = handle_chinese_chars
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self._strip = lowercase if strip_accents is None else strip_accents
+        self._reorder: dict[str, bool] = {}
+
+    def _map(self, ch: str) -> str:
+        if self.clean_text:
+            if ch in _chars.CONTROL:
+                return ""
+            if ch in _chars.CLEAN_SPACE:
+                return " "
+        pieces = ch
+        if self.handle_chinese_chars and ch in _chars.CHINESE:
+            pieces = f" {ch} "
+        if self._strip:
+            pieces = "".join(
+                d
+                for c in pieces
+                for d in _chars.nfd_char(c)
+                if d not in _chars.NONSPACING_MARK
+            )
+        if self.lowercase:
+            pieces = "".join(_chars.lower_char(c) for c in pieces)
+        return pieces
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        if text.isascii():
+            if not self.clean_text:
+                return (text.lower() if self.lowercase else text), None
+            if _ASCII_CONTROL.search(text) is None:
+                norm = text.lower() if self.lowercase else text
+                if _ASCII_WS3.search(norm) is not None:
+                    norm = norm.translate(_WS3_TABLE)
+                return norm, None
+            return self._apply(text)
+        norm, align = self._apply(text)
+        if self._strip and self._needs_reorder(text):
+            norm, align = _canonical_reorder(norm, align)
+        return norm, align
+
+    def _needs_reorder(self, text: str) -> bool:
+        flags = self._reorder
+        hits = 0
+        for c in set(text):
+            f = flags.get(c)
+            if f is None:
+                f = any(_chars.combining_class(d) for d in self._cache.get(c, ""))
+                flags[c] = f
+            hits += f
+        return hits > 0
+
+
+class Lowercase(_CharMapNormalizer):
+    """Per-character lowercase (Σ always becomes σ, as in HF)."""
+
+    type_name = "Lowercase"
+
+    def _map(self, ch: str) -> str:
+        return _chars.lower_char(ch)
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        if text.isascii():
+            return text.lower(), None
+        return self._apply(text)
+
+
+class StripAccents(_CharMapNormalizer):
+    """Remove non-spacing marks (Mn). Like HF, it does not decompose: chain ``NFD`` first."""
+
+    type_name = "StripAccents"
+
+    def _map(self, ch: str) -> str:
+        return "" if ch in _chars.NONSPACING_MARK else ch
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        if text.isascii():
+            return text, None
+        return self._apply(text)
+
+
+class _UnicodeForm(_CharMapNormalizer):
+    form: ClassVar[str] = "NFD"
+
+    def _map(self, ch: str) -> str:
+        return _chars.normalize_form(self.form, ch)
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        if text.isascii():
+            return text, None
+        target = _chars.normalize_form(self.form, text)
+        if target == text:
+            return text, None
+        norm, align = self._apply(text)
+        if norm != target:
+            norm, align = _canonical_reorder(norm, align)
+        if norm == target:
+            return norm, align
+        return target, _coarse_alignment(text, target, self.form)
+
+
+def _coarse_alignment(text: str, target: str, form: str) -> list[int]:
+    """Align ``target`` to ``text`` by normalizing starter-led chunks independently."""
+    starts = [i for i, c in enumerate(text) if i == 0 or _chars.combining_class(c) == 0]
+    starts.append(len(text))
+    align: list[int] = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        chunk = _chars.normalize_form(form, text[a:b])
+        align.extend([a] * len(chunk))
+    if len(align) != len(target):  # composition across chunks: fall back to proportional
+        n = max(len(text), 1)
+        align = [min(n - 1, i * n // max(len(target), 1)) for i in range(len(target))]
+    return align
+
+
+class NFD(_UnicodeForm):
+    type_name = "NFD"
+    form = "NFD"
+
+
+class NFKD(_UnicodeForm):
+    type_name = "NFKD"
+    form = "NFKD"
+
+
+class NFC(_UnicodeForm):
+    type_name = "NFC"
+    form = "NFC"
+
+
+class NFKC(_UnicodeForm):
+    type_name = "NFKC"
+    form = "NFKC"
+
+
+class Sequence(Normalizer):
+    """Apply several normalizers in turn."""
+
+    type_name = "Sequence"
+
+    def __init__(self, normalizers: list[Normalizer]) -> None:
+        self.normalizers = list(normalizers)
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        align: Alignment = None
+        for n in self.normalizers:
+            text, step = n.normalize_aligned(text)
+            align = compose(align, step)
+        return text, align
+
+
+def _bert_from_dict(d: dict[str, Any]) -> BertNormalizer:
+    w = "normalizer"
+    sa = d.get("strip_accents")
+    if sa is not None and not isinstance(sa, bool):
+        raise TokenizerFileError(f"{w}.strip_accents: expected a boolean or null, got {sa!r}")
+    return BertNormalizer(
+        clean_text=get_bool(d, "clean_text", True, w),
+        handle_chinese_chars=get_bool(d, "handle_chinese_chars", True, w),
+        strip_accents=sa,
+        lowercase=get_bool(d, "lowercase", True, w),
+    )
+
+
+def _sequence_from_dict(d: dict[str, Any]) -> Sequence:
+    items = d.get("normalizers")
+    if not isinstance(items, list):
+        raise TokenizerFileError("normalizer.normalizers: expected a list")
+    return Sequence([from_dict(x) for x in items])
+
+
+REGISTRY: dict[str, Callable[[dict[str, Any]], Normalizer]] = {
+    "BertNormalizer": _bert_from_dict,
+    "Lowercase": lambda d: Lowercase(),
+    "StripAccents": lambda d: StripAccents(),
+    "NFD": lambda d: NFD(),
+    "NFKD": lambda d: NFKD(),
+    "NFC": lambda d: NFC(),
+    "NFKC": lambda d: NFKC(),
+    "Sequence": _sequence_from_dict,
+}
+
+
+def from_dict(spec: Any) -> Normalizer:
+    """Build a normalizer from its tokenizer.json ``{"type": ...}`` object."""
+    return build("normalizer", REGISTRY, spec)

@@ -1,0 +1,512 @@
+"""The ``Tokenizer`` pipeline: added tokens -> normalizer -> pre-tokenizer -> model -> post-processor.
+
+Reads HF ``tokenizer.json`` files and produces the same ids as HF ``tokenizers``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedlab.errors import TokenizerFileError
+
+from . import decoders as _decoders
+from . import models as _models
+from . import normalizers as _normalizers
+from . import post_processors as _post
+from . import pre_tokenizers as _pre
+from .added_tokens import AddedToken, AddedVocabulary
+from .decoders import Decoder, WordPieceDecoder
+from .encoding import Encoding, truncate_pair
+from .models import WordPiece
+from .normalizers import Normalizer
+from .post_processors import PostProcessor, RobertaProcessing, TemplateProcessing
+from .pre_tokenizers import BertPreTokenizer, PreTokenizer
+
+SUPPORTED_VERSION = (1, 0)
+_STRATEGIES = {"LongestFirst": "longest_first", "OnlyFirst": "only_first",
+               "OnlySecond": "only_second"}
+
+
+@dataclass
+class TruncationParams:
+    max_length: int
+    strategy: str = "longest_first"  # longest_first | only_first | only_second
+    direction: str = "right"
+    stride: int = 0
+
+
+@dataclass
+class PaddingParams:
+    length: int | None = None  # None: pad to the longest encoding of the batch
+    pad_id: int = 0
+    pad_type_id: int = 0
+    pad_token: str = "[PAD]"
+    direction: str = "right"
+    pad_to_multiple_of: int | None = None
+
+
+class Tokenizer:
+    """A tokenization pipeline equivalent to HF ``tokenizers.Tokenizer`` for BERT-style models."""
+
+    def __init__(
+        self,
+        model: WordPiece,
+        normalizer: Normalizer | None = None,
+        pre_tokenizer: PreTokenizer | None = None,
+        post_processor: PostProcessor | None = None,
+        decoder: Decoder | None = None,
+        added_tokens: list[AddedToken] | None = None,
+    ) -> None:
+        self.model = model
+        self.normalizer = normalizer
+        self.pre_tokenizer = pre_tokenizer
+        self.post_processor = post_processor
+        self.decoder = decoder
+        norm_fn = normalizer.normalize_str if normalizer is not None else None
+        self.added_vocabulary = AddedVocabulary(added_tokens or [], norm_fn)
+        self.truncation: TruncationParams | None = None
+        self.padding: PaddingParams | None = None
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def from_file(cls, path: str | Path) -> Tokenizer:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenizerFileError(f"{path}: cannot read: {exc}") from exc
+        try:
+            return cls.from_str(text)
+        except TokenizerFileError as exc:
+            raise TokenizerFileError(f"{path}: {exc}") from exc
+
+    @classmethod
+    def from_str(cls, text: str) -> Tokenizer:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TokenizerFileError(
+                f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            ) from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Tokenizer:
+        if not isinstance(data, dict):
+            raise TokenizerFileError("top level: expected a JSON object")
+        version = data.get("version", "1.0")
+        if not isinstance(version, str):
+            raise TokenizerFileError(f"version: expected a string, got {version!r}")
+        try:
+            vt = tuple(int(x) for x in version.split("."))
+        except ValueError:
+            raise TokenizerFileError(f"version: cannot parse {version!r}") from None
+        if vt > SUPPORTED_VERSION:
+            raise TokenizerFileError(
+                f"version: file version {version} is newer than the supported version "
+                f"{'.'.join(map(str, SUPPORTED_VERSION))}"
+            )
+        if "model" not in data:
+            raise TokenizerFileError("model: missing")
+        model = _models.from_dict(data["model"])
+
+        def opt(key: str, factory: Any) -> Any:
+            v = data.get(key)
+            return None if v is None else factory(v)
+
+        normalizer = opt("normalizer", _normalizers.from_dict)
+        pre_tokenizer = opt("pre_tokenizer", _pre.from_dict)
+        post_processor = opt("post_processor", _post.from_dict)
+        decoder = opt("decoder", _decoders.from_dict)
+        raw_added = data.get("added_tokens") or []
+        if not isinstance(raw_added, list):
+            raise TokenizerFileError("added_tokens: expected a list")
+        added = [AddedToken.from_dict(t, f"added_tokens[{i}]") for i, t in enumerate(raw_added)]
+        tok = cls(model, normalizer, pre_tokenizer, post_processor, decoder, added)
+        tok.truncation = _read_truncation(data.get("truncation"))
+        tok.padding = _read_padding(data.get("padding"))
+        return tok
+
+    @classmethod
+    def from_pretrained_folder(cls, folder: str | Path) -> Tokenizer:
+        """Load a model folder: ``tokenizer.json`` if present, else ``vocab.txt`` +
+        ``tokenizer_config.json``. Padding and truncation are always switched off."""
+        folder = Path(folder)
+        if (folder / "tokenizer.json").is_file():
+            tok = cls.from_file(folder / "tokenizer.json")
+        elif (folder / "vocab.txt").is_file():
+            tok = cls._from_vocab_folder(folder)
+        else:
+            raise TokenizerFileError(f"{folder}: neither tokenizer.json nor vocab.txt found")
+        tok.no_padding()
+        tok.no_truncation()
+        return tok
+
+    @classmethod
+    def _from_vocab_folder(cls, folder: Path) -> Tokenizer:
+        config: dict[str, Any] = {}
+        for name in ("special_tokens_map.json", "tokenizer_config.json"):
+            p = folder / name
+            if p.is_file():
+                try:
+                    loaded = json.loads(p.read_text(encoding="utf-8"))
+                except (OSError, json.JSONDecodeError) as exc:
+                    raise TokenizerFileError(f"{p}: cannot read: {exc}") from exc
+                if not isinstance(loaded, dict):
+                    raise TokenizerFileError(f"{p}: expected a JSON object")
+                config.update(loaded)
+
+        def token_spec(key: str, default: str) -> dict[str, Any]:
+            v = config.get(key, default)
+            if isinstance(v, dict):
+                return {"content": v.get("content", default), **v}
+            if not isinstance(v, str):
+                raise TokenizerFileError(f"tokenizer_config.json: {key}: expected a string")
+            return {"content": v}
+
+        unk = token_spec("unk_token", "[UNK]")["content"]
+        model = WordPiece.from_vocab_file(folder / "vocab.txt", unk_token=unk)
+        sa = config.get("strip_accents")
+        normalizer = _normalizers.BertNormalizer(
+            clean_text=True,
+            handle_chinese_chars=bool(config.get("tokenize_chinese_chars", True)),
+            strip_accents=sa if isinstance(sa, bool) else None,
+            lowercase=bool(config.get("do_lower_case", True)),
+        )
+        roberta_like = config.get("tokenizer_class") in ("MPNetTokenizer", "MPNetTokenizerFast")
+        keys = ["pad_token", "unk_token", "cls_token", "sep_token", "mask_token"]
+        defaults = {"pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]",
+                    "sep_token": "[SEP]", "mask_token": "[MASK]"}
+        if roberta_like:
+            keys = ["bos_token", "pad_token", "eos_token", "unk_token", "mask_token"]
+            defaults.update({"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>",
+                             "mask_token": "<mask>", "cls_token": "<s>", "sep_token": "</s>"})
+        added: list[AddedToken] = []
+        for key in keys:
+            spec = token_spec(key, defaults[key])
+            tid = model.token_to_id(spec["content"])
+            if tid is None:
+                continue
+            added.append(AddedToken(
+                spec["content"], tid, special=True,
+                single_word=bool(spec.get("single_word", False)),
+                lstrip=bool(spec.get("lstrip", False)), rstrip=bool(spec.get("rstrip", False)),
+                normalized=bool(spec.get("normalized", False)),
+            ))
+        cls_t = token_spec("cls_token", defaults["cls_token"])["content"]
+        sep_t = token_spec("sep_token", defaults["sep_token"])["content"]
+        ids = {}
+        for t in (cls_t, sep_t):
+            i = model.token_to_id(t)
+            if i is None:
+                raise TokenizerFileError(f"{folder / 'vocab.txt'}: special token {t!r} missing")
+            ids[t] = i
+        post: PostProcessor
+        if roberta_like:
+            post = RobertaProcessing(sep=(sep_t, ids[sep_t]), cls=(cls_t, ids[cls_t]),
+                                     add_prefix_space=False)
+        else:
+            post = TemplateProcessing.from_strings(
+                f"{cls_t} $A {sep_t}", f"{cls_t} $A {sep_t} $B:1 {sep_t}:1",
+                [(cls_t, ids[cls_t]), (sep_t, ids[sep_t])],
+            )
+        return cls(model, normalizer, BertPreTokenizer(), post, WordPieceDecoder(), added)
+
+    # ------------------------------------------------------------------ vocabulary
+    def token_to_id(self, token: str) -> int | None:
+        t = self.added_vocabulary.by_content.get(token)
+        return t.id if t is not None else self.model.token_to_id(token)
+
+    def id_to_token(self, id_: int) -> str | None:
+        t = self.added_vocabulary.by_id.get(id_)
+        return t.content if t is not None else self.model.id_to_token(id_)
+
+    def get_vocab_size(self, with_added_tokens: bool = True) -> int:
+        if not with_added_tokens:
+            return self.model.get_vocab_size()
+        extra = sum(
+            1 for c in self.added_vocabulary.by_content if self.model.token_to_id(c) is None
+        )
+        return self.model.get_vocab_size() + extra
+
+    # ------------------------------------------------------------------ settings
+    def enable_truncation(
+        self, max_length: int, strategy: str = "longest_first", direction: str = "right"
+    ) -> None:
+        if not isinstance(max_length, int) or max_length < 0:
+            raise ValueError(f"max_length must be a non-negative integer, got {max_length!r}")
+        if strategy not in ("longest_first", "only_first", "only_second"):
+            raise ValueError(f"unknown truncation strategy {strategy!r}")
+        if direction not in ("left", "right"):
+            raise ValueError(f"unknown truncation direction {direction!r}")
+        self.truncation = TruncationParams(max_length, strategy, direction)
+
+    def no_truncation(self) -> None:
+        self.truncation = None
+
+    def enable_padding(
+        self,
+        pad_id: int | None = None,
+        pad_token: str | None = None,
+        length: int | None = None,
+        pad_type_id: int = 0,
+        direction: str = "right",
+        pad_to_multiple_of: int | None = None,
+    ) -> None:
+        """Pad encodings to ``length`` (``None``: the longest in the batch)."""
+        if pad_token is None:
+            pad_token = self.id_to_token(pad_id) if pad_id is not None else "[PAD]"
+            if pad_token is None:
+                raise ValueError(f"pad_id {pad_id} is not in the vocabulary")
+        if pad_id is None:
+            found = self.token_to_id(pad_token)
+            pad_id = found if found is not None else 0
+        if direction not in ("left", "right"):
+            raise ValueError(f"unknown padding direction {direction!r}")
+        self.padding = PaddingParams(
+            length, pad_id, pad_type_id, pad_token, direction, pad_to_multiple_of
+        )
+
+    def no_padding(self) -> None:
+        self.padding = None
+
+    @property
+    def pad_id(self) -> int | None:
+        """The padding id when padding is on, else the id of a ``[PAD]``/``<pad>`` token."""
+        if self.padding is not None:
+            return self.padding.pad_id
+        for cand in ("[PAD]", "<pad>"):
+            i = self.token_to_id(cand)
+            if i is not None:
+                return i
+        return None
+
+    # ------------------------------------------------------------------ encoding
+    def _encode_sequence(self, text: str) -> Encoding:
+        ids: list[int] = []
+        tokens: list[str] = []
+        offsets: list[tuple[int, int]] = []
+        av = self.added_vocabulary
+        pieces = av.split_raw(text)
+        if pieces is None:
+            self._encode_piece(text, 0, ids, tokens, offsets)
+        else:
+            for start, end, tok in pieces:
+                if tok is not None:
+                    ids.append(tok.id)
+                    tokens.append(text[start:end])
+                    offsets.append((start, end))
+                else:
+                    self._encode_piece(text[start:end], start, ids, tokens, offsets)
+        return Encoding.from_tokens(ids, tokens, offsets)
+
+    def _encode_piece(
+        self,
+        piece: str,
+        base: int,
+        ids: list[int],
+        tokens: list[str],
+        offsets: list[tuple[int, int]],
+    ) -> None:
+        if self.normalizer is not None:
+            norm, align = self.normalizer.normalize_aligned(piece)
+        else:
+            norm, align = piece, None
+        spans = self.added_vocabulary.split_normalized(norm)
+        if spans is None:
+            self._tokenize(norm, 0, len(norm), align, base, ids, tokens, offsets)
+            return
+        for start, end, tok in spans:
+            if tok is None:
+                self._tokenize(norm, start, end, align, base, ids, tokens, offsets)
+            else:
+                ids.append(tok.id)
+                tokens.append(norm[start:end])
+                if align is None:
+                    offsets.append((base + start, base + end))
+                else:
+                    offsets.append((base + align[start], base + align[end - 1] + 1))
+
+    def _tokenize(
+        self,
+        norm: str,
+        start: int,
+        end: int,
+        align: list[int] | None,
+        base: int,
+        ids: list[int],
+        tokens: list[str],
+        offsets: list[tuple[int, int]],
+    ) -> None:
+        text = norm if start == 0 and end == len(norm) else norm[start:end]
+        words = self.pre_tokenizer.split(text) if self.pre_tokenizer is not None else [(text, 0)]
+        model = self.model
+        cache = model._cache
+        ext_ids, ext_toks, add_off = ids.extend, tokens.extend, offsets.append
+        shift = base + start
+        for word, ws in words:
+            r = cache.get(word)
+            if r is None:
+                r = model.tokenize_word(word)
+            wids, wtoks, woffs = r
+            ext_ids(wids)
+            ext_toks(wtoks)
+            if align is None:
+                p = shift + ws
+                for a, b in woffs:
+                    add_off((p + a, p + b))
+            else:
+                p = start + ws
+                for a, b in woffs:
+                    add_off((base + align[p + a], base + align[p + b - 1] + 1))
+
+    def _check_text(self, text: Any, where: str) -> str:
+        if not isinstance(text, str):
+            raise TypeError(f"{where}: expected str, got {type(text).__name__}")
+        return text
+
+    def encode(
+        self, text: str, pair: str | None = None, add_special_tokens: bool = True
+    ) -> Encoding:
+        """Encode one text (or a pair of texts)."""
+        enc = self._encode_one(
+            self._check_text(text, "text"),
+            None if pair is None else self._check_text(pair, "pair"),
+            add_special_tokens,
+        )
+        if self.padding is not None:
+            self._pad([enc])
+        return enc
+
+    def _encode_one(self, text: str, pair: str | None, add_special_tokens: bool) -> Encoding:
+        first = self._encode_sequence(text)
+        second = self._encode_sequence(pair) if pair is not None else None
+        if self.truncation is not None:
+            tp = self.truncation
+            max_len = tp.max_length
+            if add_special_tokens and self.post_processor is not None:
+                n_added = self.post_processor.added_tokens(second is not None)
+                if n_added > max_len:
+                    raise ValueError(
+                        f"truncation max_length {max_len} is smaller than the {n_added} "
+                        "special tokens added"
+                    )
+                max_len -= n_added
+            truncate_pair(first, second, max_len, tp.strategy, tp.direction)
+        if self.post_processor is not None:
+            return self.post_processor.process(first, second, add_special_tokens)
+        if second is not None:
+            second.type_ids = [1] * len(second)
+            return Encoding.merge([first, second])
+        return first
+
+    def encode_batch(
+        self,
+        inputs: list[str] | list[tuple[str, str]],
+        add_special_tokens: bool = True,
+    ) -> list[Encoding]:
+        """Encode several texts (or ``(text, pair)`` tuples); padding applies across the batch."""
+        if isinstance(inputs, str):
+            raise TypeError("encode_batch: expected a list of texts, got a single str")
+        encs: list[Encoding] = []
+        for i, item in enumerate(inputs):
+            if isinstance(item, str):
+                encs.append(self._encode_one(item, None, add_special_tokens))
+            elif (
+                isinstance(item, (tuple, list))
+                and len(item) == 2
+                and all(isinstance(x, str) for x in item)
+            ):
+                encs.append(self._encode_one(item[0], item[1], add_special_tokens))
+            else:
+                raise TypeError(
+                    f"encode_batch: item {i} must be a str or a (str, str) pair, "
+                    f"got {type(item).__name__}"
+                )
+        if self.padding is not None:
+            self._pad(encs)
+        return encs
+
+    def _pad(self, encs: list[Encoding]) -> None:
+        p = self.padding
+        if p is None or not encs:
+            return
+        length = p.length if p.length is not None else max(len(e) for e in encs)
+        if p.pad_to_multiple_of and length % p.pad_to_multiple_of:
+            length += p.pad_to_multiple_of - length % p.pad_to_multiple_of
+        for e in encs:
+            e.pad(length, p.pad_id, p.pad_type_id, p.pad_token, p.direction)
+
+    # ------------------------------------------------------------------ decoding
+    def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str:
+        special = self.added_vocabulary.special_ids
+        tokens: list[str] = []
+        for i in ids:
+            if skip_special_tokens and i in special:
+                continue
+            tok = self.id_to_token(int(i))
+            if tok is not None:
+                tokens.append(tok)
+        if self.decoder is not None:
+            return self.decoder.decode(tokens)
+        return " ".join(tokens)
+
+    def decode_batch(self, batch: list[list[int]], skip_special_tokens: bool = True) -> list[str]:
+        return [self.decode(ids, skip_special_tokens) for ids in batch]
+
+    def __repr__(self) -> str:
+        return (
+            f"Tokenizer(normalizer={self.normalizer!r}, pre_tokenizer={self.pre_tokenizer!r}, "
+            f"model={self.model!r}, post_processor={self.post_processor!r})"
+        )
+
+
+def _read_truncation(v: Any) -> TruncationParams | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise TokenizerFileError("truncation: expected an object or null")
+    ml = v.get("max_length")
+    if not isinstance(ml, int) or isinstance(ml, bool) or ml < 0:
+        raise TokenizerFileError(f"truncation.max_length: expected an integer, got {ml!r}")
+    strategy = _STRATEGIES.get(v.get("strategy", "LongestFirst"))
+    if strategy is None:
+        raise TokenizerFileError(f"truncation.strategy: unknown {v.get('strategy')!r}")
+    direction = str(v.get("direction", "Right")).lower()
+    if direction not in ("left", "right"):
+        raise TokenizerFileError(f"truncation.direction: unknown {v.get('direction')!r}")
+    stride = v.get("stride", 0)
+    if stride:
+        raise TokenizerFileError("truncation.stride: only 0 is supported")
+    return TruncationParams(ml, strategy, direction)
+
+
+def _read_padding(v: Any) -> PaddingParams | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise TokenizerFileError("padding: expected an object or null")
+    strat = v.get("strategy", "BatchLongest")
+    length: int | None
+    if strat == "BatchLongest":
+        length = None
+    elif isinstance(strat, dict) and isinstance(strat.get("Fixed"), int):
+        length = strat["Fixed"]
+    else:
+        raise TokenizerFileError(f"padding.strategy: unknown {strat!r}")
+    direction = str(v.get("direction", "Right")).lower()
+    if direction not in ("left", "right"):
+        raise TokenizerFileError(f"padding.direction: unknown {v.get('direction')!r}")
+    pad_id, pad_type_id, pad_token = v.get("pad_id", 0), v.get("pad_type_id", 0), v.get(
+        "pad_token", "[PAD]"
+    )
+    if not isinstance(pad_id, int) or not isinstance(pad_type_id, int):
+        raise TokenizerFileError("padding.pad_id: expected an integer")
+    if not isinstance(pad_token, str):
+        raise TokenizerFileError("padding.pad_token: expected a string")
+    mult = v.get("pad_to_multiple_of")
+    if mult is not None and not isinstance(mult, int):
+        raise TokenizerFileError("padding.pad_to_multiple_of: expected an integer or null")
+    return PaddingParams(length, pad_id, pad_type_id, pad_token, direction, mult)
