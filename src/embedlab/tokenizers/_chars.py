@@ -61,6 +61,13 @@ CHINESE = CharClass(
     )
 )
 
+NFD_STARTS_COMBINING = CharClass(ud.NFD_STARTS_COMBINING_RANGES)
+NFD_ENDS_COMBINING = CharClass(ud.NFD_ENDS_COMBINING_RANGES)
+# two neighbours whose decompositions meet in a run of combining marks: NFD may reorder them
+MAY_REORDER = re.compile(
+    f"[{NFD_ENDS_COMBINING.regex_body()}][{NFD_STARTS_COMBINING.regex_body()}]"
+)
+
 WS_BODY = WHITESPACE.regex_body()
 PUNCT_BODY = PUNCT.regex_body()
 
@@ -134,5 +141,10 @@ def nfd_char(ch: str) -> str:
     return exc if exc is not None else unicodedata.normalize("NFD", ch)
 
 
+CCC_ZERO = CharClass(ud.CCC_ZERO_RANGES)
+
+
 def combining_class(ch: str) -> int:
-    return unicodedata.combining(ch)
+    """Canonical combining class as HF's NFD tables know it (newer marks count as 0)."""
+    ccc = unicodedata.combining(ch)
+    return 0 if ccc and ch in CCC_ZERO else ccc

@@ -43,6 +43,9 @@ def main() -> None:  # pragma: no cover - developer tool
     marks: list[int] = []
     punct: list[int] = []
     space: list[int] = []
+    ccc_zero: list[int] = []  # non-zero class for unicodedata, but HF's NFD does not reorder it
+    starts_nz: list[int] = []
+    ends_nz: list[int] = []
     lower_exc: dict[int, str] = {}
     form_exc: dict[str, dict[int, str]] = {k: {} for k in forms}
     for cp in range(0x110000):
@@ -59,9 +62,19 @@ def main() -> None:  # pragma: no cover - developer tool
         low = lower.normalize_str(c)
         if low != c.lower():
             lower_exc[cp] = low
+        ccc = unicodedata.combining(c)
+        if ccc > 1:
+            known = forms["NFD"].normalize_str(c + "\u0334") != c + "\u0334"
+        elif ccc == 1:
+            known = forms["NFD"].normalize_str("\u0301" + c) != "\u0301" + c
+        else:
+            known = True
+        if not known:
+            ccc_zero.append(cp)
+
         for name, norm in forms.items():
             v = norm.normalize_str(c)
-            if v != unicodedata.normalize(name, c):
+            if v != unicodedata.normalize(name, c):  # type: ignore[arg-type]
                 form_exc[name][cp] = v
         words = [w for w, _ in pre.pre_tokenize_str("a" + c + "b")]
         if words == ["a", "b"]:
@@ -71,6 +84,15 @@ def main() -> None:  # pragma: no cover - developer tool
         elif words != ["a" + c + "b"]:
             raise SystemExit(f"unexpected pre-tokenization of U+{cp:04X}: {words!r}")
 
+    ccc_zero_set = set(ccc_zero)
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        dec = forms["NFD"].normalize_str(chr(cp))
+        if dec and unicodedata.combining(dec[0]) and ord(dec[0]) not in ccc_zero_set:
+            starts_nz.append(cp)
+        if dec and unicodedata.combining(dec[-1]) and ord(dec[-1]) not in ccc_zero_set:
+            ends_nz.append(cp)
     assert set(map(ord, string.punctuation)) <= set(punct)
     lines = [
         '"""Unicode character classes as HF ``tokenizers`` applies them (generated file).',
@@ -106,6 +128,10 @@ def main() -> None:  # pragma: no cover - developer tool
     emit("WHITESPACE_RANGES", "split on (and dropped) by the pre-tokenizers", space)
     emit("PUNCT_RANGES", "isolated by BertPreTokenizer", punct)
     emit("NONSPACING_MARK_RANGES", "dropped after NFD when stripping accents", marks)
+    emit("CCC_ZERO_RANGES", "combining class 0 for HF's NFD although not for unicodedata",
+         ccc_zero)
+    emit("NFD_STARTS_COMBINING_RANGES", "NFD begins with a non-zero combining class", starts_nz)
+    emit("NFD_ENDS_COMBINING_RANGES", "NFD ends with a non-zero combining class", ends_nz)
 
     def emit_dict(name: str, doc: str, d: dict[int, str]) -> None:
         lines.append(f"# {doc}")

@@ -7,6 +7,7 @@ normalized character ``i`` came from, or ``None`` when the mapping is the identi
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -83,7 +84,11 @@ class _CharMapNormalizer(Normalizer):
 
 
 def _canonical_reorder(norm: str, align: Alignment) -> tuple[str, Alignment]:
-    """Stable-sort runs of combining characters by combining class (the NFD reordering step)."""
+    """Stable-sort runs of combining characters by combining class (the NFD reordering step).
+
+    Like HF, the alignment stays positional: a reordered character takes the alignment of the
+    slot it lands in.
+    """
     chars = list(norm)
     idx = list(range(len(chars))) if align is None else list(align)
     ccc = [_chars.combining_class(c) for c in chars]
@@ -101,7 +106,6 @@ def _canonical_reorder(norm: str, align: Alignment) -> tuple[str, Alignment]:
             if order != list(range(i, j)):
                 changed = True
                 chars[i:j] = [chars[k] for k in order]
-                idx[i:j] = [idx[k] for k in order]
                 ccc[i:j] = [ccc[k] for k in order]
         i = j
     if not changed:
@@ -130,7 +134,6 @@ class BertNormalizer(_CharMapNormalizer):
         self.strip_accents = strip_accents
         self.lowercase = lowercase
         self._strip = lowercase if strip_accents is None else strip_accents
-        self._reorder: dict[str, bool] = {}
 
     def _map(self, ch: str) -> str:
         if self.clean_text:
@@ -162,21 +165,39 @@ class BertNormalizer(_CharMapNormalizer):
                     norm = norm.translate(_WS3_TABLE)
                 return norm, None
             return self._apply(text)
-        norm, align = self._apply(text)
-        if self._strip and self._needs_reorder(text):
-            norm, align = _canonical_reorder(norm, align)
-        return norm, align
+        if self._strip and _chars.MAY_REORDER.search(text) is not None:
+            return self._normalize_reordering(text)
+        return self._apply(text)
 
-    def _needs_reorder(self, text: str) -> bool:
-        flags = self._reorder
-        hits = 0
-        for c in set(text):
-            f = flags.get(c)
-            if f is None:
-                f = any(_chars.combining_class(d) for d in self._cache.get(c, ""))
-                flags[c] = f
-            hits += f
-        return hits > 0
+    def _normalize_reordering(self, text: str) -> tuple[str, Alignment]:
+        """Exact (slower) path when NFD has to reorder marks across input characters.
+
+        Runs the steps on the whole text in HF's order: clean, CJK spacing, NFD with canonical
+        reordering (alignment stays positional, as in HF), Mn removal, lowercase.
+        """
+        chars: list[str] = []
+        idx: list[int] = []
+        for i, c in enumerate(text):
+            if self.clean_text:
+                if c in _chars.CONTROL:
+                    continue
+                if c in _chars.CLEAN_SPACE:
+                    c = " "
+            seq = f" {c} " if self.handle_chinese_chars and c in _chars.CHINESE else c
+            for x in seq:
+                for d in _chars.nfd_char(x):
+                    chars.append(d)
+                    idx.append(i)
+        norm, _ = _canonical_reorder("".join(chars), idx)
+        out: list[str] = []
+        align: list[int] = []
+        for d, i in zip(norm, idx, strict=True):
+            if d in _chars.NONSPACING_MARK:
+                continue
+            low = _chars.lower_char(d) if self.lowercase else d
+            out.append(low)
+            align.extend([i] * len(low))
+        return "".join(out), align
 
 
 class Lowercase(_CharMapNormalizer):
@@ -232,7 +253,7 @@ def _coarse_alignment(text: str, target: str, form: str) -> list[int]:
     starts = [i for i, c in enumerate(text) if i == 0 or _chars.combining_class(c) == 0]
     starts.append(len(text))
     align: list[int] = []
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in itertools.pairwise(starts):
         chunk = _chars.normalize_form(form, text[a:b])
         align.extend([a] * len(chunk))
     if len(align) != len(target):  # composition across chunks: fall back to proportional
