@@ -108,7 +108,7 @@ class AddedVocabulary:
 def _find(
     text: str, rx: re.Pattern[str] | None, table: dict[str, AddedToken]
 ) -> list[Span] | None:
-    if rx is None or not text:
+    if rx is None or not text or rx.search(text) is None:
         return None
     spans: list[Span] = []
     pos = 0

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from embedlab.errors import TokenizerFileError
 
-from ._chars import WHITESPACE
+from ._chars import WHITESPACE, WS_BODY
 from ._registry import build, get_bool
 from .encoding import Encoding
 
@@ -129,6 +130,8 @@ class RobertaProcessing(PostProcessor):
         return 4 if is_pair else 2
 
     def _trim(self, enc: Encoding) -> None:
+        if _SPACE_RE.search("".join(enc.tokens)) is None:  # the usual case: nothing to trim
+            return
         for i, tok in enumerate(enc.tokens):
             if not tok or not (_is_space(tok[0]) or _is_space(tok[-1])):
                 continue
@@ -161,6 +164,9 @@ class RobertaProcessing(PostProcessor):
 
     def __repr__(self) -> str:
         return f"RobertaProcessing(sep={self.sep!r}, cls={self.cls!r})"
+
+
+_SPACE_RE = re.compile(f"[\u0120{WS_BODY}]")
 
 
 def _is_space(c: str) -> bool:
