@@ -13,6 +13,7 @@ import numpy as np
 from embedlab import paths
 from embedlab.errors import ModelFileError
 from embedlab.models.config import EncoderConfig
+from embedlab.models.int8_graph import QUANT_FORMAT_VERSION
 from embedlab.models.onnx_graph import GRAPH_FORMAT_VERSION, build_onnx_model
 from embedlab.models.transformer import NumpyOps, encoder_forward
 from embedlab.models.weights import file_sha256, load_weights
@@ -84,7 +85,7 @@ class TransformerRunner:
 
     def graph_path(self) -> Path:
         """The cached ONNX graph for these weights, built (and quantized) on first use."""
-        suffix = f"-{self.quantize}" if self.quantize else ""
+        suffix = f"-{self.quantize}q{QUANT_FORMAT_VERSION}" if self.quantize else ""
         name = f"{self.weights_sha256[:20]}-{self.config.arch}-g{GRAPH_FORMAT_VERSION}{suffix}.onnx"
         path = paths.onnx_cache_dir() / name
         if path.is_file():
@@ -112,23 +113,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def _quantize_int8(float_graph: Path, out: Path) -> None:
-    """Dynamic int8 quantization of the weight MatMuls, one scale per output channel.
-
-    Attention's activation-by-activation MatMuls stay float: quantizing them costs accuracy
-    and saves no memory.  Per-channel scales keep vectors at ~0.99+ cosine to float32.
-    """
+    """Write the int8 version of a cached float graph (see :mod:`embedlab.models.int8_graph`)."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model = onnx.load(str(float_graph), load_external_data=False)
-    weights = {init.name for init in model.graph.initializer}
-    exclude = [n.name for n in model.graph.node
-               if n.op_type == "MatMul" and n.input[1] not in weights]
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name, suffix=".tmp.onnx")
-    os.close(fd)
-    try:
-        quantize_dynamic(str(float_graph), tmp, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"], nodes_to_exclude=exclude)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    from embedlab.models.int8_graph import quantize_graph_int8
+
+    model = quantize_graph_int8(onnx.load(str(float_graph)))
+    _atomic_write(out, model.SerializeToString())
