@@ -11,7 +11,7 @@ from embedlab.models.config import EncoderConfig
 from embedlab.models.transformer import encoder_forward
 
 OPSET = 17
-GRAPH_FORMAT_VERSION = 1  # bump when the emitted graph changes, so cached graphs rebuild
+GRAPH_FORMAT_VERSION = 3  # bump when the emitted graph changes, so cached graphs rebuild
 
 
 class OnnxOps:
@@ -99,11 +99,8 @@ class OnnxOps:
                                   self._scalar(pad_id, np.int64)])
 
     def mask_bias(self, attention_mask: str) -> str:
-        mask = self._node("Cast", [attention_mask], to=1)  # float32
-        inverted = self._node("Sub", [self._scalar(1.0, np.float32), mask])
-        bias = self._node("Mul", [inverted,
-                                  self._scalar(float(np.finfo(np.float32).min), np.float32)])
-        return self._node("Unsqueeze", [bias, self._ints([1, 2])])
+        # MultiHeadAttention takes the (batch, seq) 0/1 key mask itself, as int32.
+        return self._node("Cast", [attention_mask], to=6)
 
     def relative_bias(self, buckets: str, table: str, input_ids: str) -> str:
         s = self._node("Unsqueeze", [self._seq_len(input_ids), self._ints([0])])
@@ -115,19 +112,18 @@ class OnnxOps:
 
     def attention(self, q: str, k: str, v: str, bias: str, extra_bias: str | None,
                   num_heads: int) -> str:
-        split = self._ints([0, 0, num_heads, -1])
-        qh = self._node("Transpose", [self._node("Reshape", [q, split])], perm=[0, 2, 1, 3])
-        kh = self._node("Transpose", [self._node("Reshape", [k, split])], perm=[0, 2, 3, 1])
-        vh = self._node("Transpose", [self._node("Reshape", [v, split])], perm=[0, 2, 1, 3])
-        head_dim = self.w["layers.0.q.weight"].shape[0] // num_heads
-        scores = self._node("MatMul", [qh, kh])
-        scores = self._node("Mul", [scores, self._scalar(1.0 / math.sqrt(head_dim), np.float32)])
-        scores = self._node("Add", [scores, bias])
+        # ONNX Runtime's fused multi-head attention: splits heads, scales by 1/sqrt(d),
+        # adds the relative-position bias, masks padded keys and applies softmax in one
+        # kernel, without the transposes the plain-op version needs.
+        inputs = [q, k, v, "", bias]
         if extra_bias is not None:
-            scores = self._node("Add", [scores, extra_bias])
-        probs = self._node("Softmax", [scores], axis=-1)
-        context = self._node("Transpose", [self._node("MatMul", [probs, vh])], perm=[0, 2, 1, 3])
-        return self._node("Reshape", [context, self._ints([0, 0, -1])])
+            inputs.append(extra_bias)
+        from onnx import helper
+
+        out = self._name("attention")
+        self.nodes.append(helper.make_node("MultiHeadAttention", inputs, [out], name=out,
+                                           domain="com.microsoft", num_heads=num_heads))
+        return out
 
 
 def build_onnx_model(cfg: EncoderConfig, weights: dict[str, np.ndarray]) -> Any:
@@ -148,7 +144,8 @@ def build_onnx_model(cfg: EncoderConfig, weights: dict[str, np.ndarray]) -> Any:
         ops.nodes, f"embedlab_{cfg.arch}", inputs, [output],
         initializer=[numpy_helper.from_array(v, name=k) for k, v in ops.initializers.items()],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                  helper.make_opsetid("com.microsoft", 1)],
                               producer_name="embedlab")
     model.ir_version = 8
     onnx.checker.check_model(model)
