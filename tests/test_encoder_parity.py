@@ -10,9 +10,9 @@ import os
 
 import numpy as np
 import pytest
-from sts_data import read_stsb
 
 from embedlab.encoders import load_encoder
+from sts_data import read_stsb
 
 pytestmark = pytest.mark.slow
 FULL = os.environ.get("EMBEDLAB_FULL") == "1"

@@ -161,8 +161,13 @@ def _progress(total: int, label: str, enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield lambda n: None
         return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     columns = (TextColumn(f"encoding with {label}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())

@@ -39,13 +39,13 @@ def quantize_graph_int8(model: Any) -> Any:
     graph = model.graph
     inits = {init.name: init for init in graph.initializer}
     new_inits: list[Any] = [
-        numpy_helper.from_array(np.float32(127.0), "q8_127"),
-        numpy_helper.from_array(np.float32(1e-10), "q8_eps"),
-        numpy_helper.from_array(np.float32(1.0), "q8_one"),
+        numpy_helper.from_array(np.array(127.0, dtype=np.float32), "q8_127"),
+        numpy_helper.from_array(np.array(1e-10, dtype=np.float32), "q8_eps"),
+        numpy_helper.from_array(np.array(1.0, dtype=np.float32), "q8_one"),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "q8_axis1"),
         numpy_helper.from_array(np.array([0], dtype=np.int64), "q8_zero_i64"),
         numpy_helper.from_array(np.array([-1], dtype=np.int64), "q8_minus_one"),
-        numpy_helper.from_array(np.uint8(128), "q8_zero_point"),
+        numpy_helper.from_array(np.array(128, dtype=np.uint8), "q8_zero_point"),
     ]
     quantized: dict[str, tuple[str, str, str]] = {}  # activation -> (codes, row scales, lead)
     nodes: list[Any] = []

@@ -55,9 +55,10 @@ def model_path(name_or_path: str | os.PathLike[str]) -> Path:
     if candidate.is_dir():
         return candidate
     text = str(name_or_path)
-    if os.sep in text or text.startswith("."):
-        if not any(text.lower() == a.lower() for s in REGISTRY.values() for a in s.aliases):
-            raise ModelNotFoundError(f"model folder not found: {candidate}")
+    looks_like_path = os.sep in text or text.startswith(".")
+    is_alias = any(text.lower() == a.lower() for s in REGISTRY.values() for a in s.aliases)
+    if looks_like_path and not is_alias:
+        raise ModelNotFoundError(f"model folder not found: {candidate}")
     spec = resolve_name(text)
     folder = paths.models_dir() / spec.name
     if not (folder / MANIFEST).is_file():
