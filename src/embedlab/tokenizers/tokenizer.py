@@ -74,7 +74,7 @@ class Tokenizer:
     @classmethod
     def from_file(cls, path: str | Path) -> Tokenizer:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).expanduser().read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise TokenizerFileError(f"{path}: cannot read: {exc}") from exc
         try:
@@ -133,7 +133,7 @@ class Tokenizer:
     def from_pretrained_folder(cls, folder: str | Path) -> Tokenizer:
         """Load a model folder: ``tokenizer.json`` if present, else ``vocab.txt`` +
         ``tokenizer_config.json``. Padding and truncation are always switched off."""
-        folder = Path(folder)
+        folder = Path(folder).expanduser()
         if (folder / "tokenizer.json").is_file():
             tok = cls.from_file(folder / "tokenizer.json")
         elif (folder / "vocab.txt").is_file():
