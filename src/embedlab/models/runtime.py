@@ -79,8 +79,16 @@ class TransformerRunner:
             opts.intra_op_num_threads = self._threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
-            self._session = ort.InferenceSession(str(self.graph_path()), opts,
-                                                 providers=["CPUExecutionProvider"])
+            path = self.graph_path()
+            try:
+                self._session = ort.InferenceSession(str(path), opts,
+                                                     providers=["CPUExecutionProvider"])
+            except Exception as exc:  # ORT raises its own types for unreadable graphs
+                # A damaged cached graph is only a cache: rebuild it from the weights.
+                log.warning("cached ONNX graph %s is unreadable (%s); rebuilding it", path, exc)
+                path.unlink(missing_ok=True)
+                self._session = ort.InferenceSession(str(self.graph_path()), opts,
+                                                     providers=["CPUExecutionProvider"])
         return self._session
 
     def graph_path(self) -> Path:

