@@ -117,3 +117,23 @@ def test_pull_unknown_model_lists_known_names() -> None:
 def test_help_and_version(argv: list[str]) -> None:
     proc = run(*argv)
     assert proc.returncode == 0 and proc.stdout
+
+
+def test_cache_info_and_clear(minilm_dir, tmp_path) -> None:
+    import os
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(minilm_dir, home / "models" / "all-MiniLM-L6-v2")
+    env = {**os.environ, "EMBEDLAB_HOME": str(home)}
+
+    def run_home(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "embedlab", *args], capture_output=True,
+                              text=True, env=env, timeout=300)
+
+    assert run_home("embed", "one", "two").returncode == 0
+    info = run_home("cache", "info")
+    assert info.returncode == 0 and ": 2 vectors" in info.stdout
+    cleared = run_home("cache", "clear")
+    assert "removed 2 vectors" in cleared.stdout
+    assert ": 0 vectors" in run_home("cache", "info").stdout

@@ -12,6 +12,7 @@ import sys
 import click
 
 from embedlab import __version__
+from embedlab.cli.cache import cache_group
 from embedlab.cli.embed import embed_command, similarity_command
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.errors import EmbedlabError
@@ -35,6 +36,7 @@ cli.add_command(similarity_command)
 cli.add_command(pull_command)
 cli.add_command(models_command)
 cli.add_command(rm_command)
+cli.add_command(cache_group)
 
 
 def main(argv: list[str] | None = None) -> None:
