@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from embedlab.errors import ModelFileError
+from embedlab.models.files import read_json_object
 
 POOLING_MODES = ("mean", "cls", "max", "mean_sqrt_len", "weightedmean", "lasttoken")
 _CONFIG_KEYS = {
@@ -47,12 +47,7 @@ class PoolingConfig:
     @classmethod
     def from_folder(cls, path: str | Path) -> PoolingConfig:
         path = Path(path) / "config.json"
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelFileError(f"pooling config not found: {path}") from None
-        except (OSError, ValueError) as exc:
-            raise ModelFileError(f"pooling config {path} is not valid JSON: {exc}") from None
+        raw = read_json_object(path, "pooling config")
         if raw.get("pooling_mode"):  # newer sentence-transformers write one string
             return cls((str(raw["pooling_mode"]).replace("_tokens", "").replace("_token", ""),))
         modes = tuple(m for m in _ORDER if raw.get(_CONFIG_KEYS[m]))

@@ -11,6 +11,7 @@ import numpy as np
 from embedlab.encoders.base import Encoder
 from embedlab.encoders.pooling import PoolingConfig, pool
 from embedlab.errors import ModelFileError
+from embedlab.models.files import read_json_object
 from embedlab.models.runtime import TransformerRunner
 
 _MODULE_TYPES = ("Transformer", "Pooling", "Normalize")
@@ -44,18 +45,6 @@ def read_modules(folder: Path) -> tuple[PoolingConfig, bool]:
     return pooling, normalize
 
 
-def _read_json(path: Path) -> dict[str, object]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelFileError(f"{path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ModelFileError(f"{path} should hold a JSON object")
-    return data
-
-
 class TransformerEncoder(Encoder):
     """A BERT/MPNet sentence encoder read from a model folder.
 
@@ -81,8 +70,9 @@ class TransformerEncoder(Encoder):
         self.pooling, self.normalize_default = read_modules(self.folder)
         if pooling is not None:
             self.pooling = PoolingConfig(tuple(pooling.split("+")))
-        st_cfg = _read_json(self.folder / "sentence_bert_config.json")
-        limit = int(st_cfg.get("max_seq_length") or cfg.max_tokens)  # type: ignore[call-overload]
+        st_cfg = read_json_object(self.folder / "sentence_bert_config.json",
+                                  "sentence-transformers config", required=False)
+        limit = int(st_cfg.get("max_seq_length") or cfg.max_tokens)
         if max_length is not None:
             if max_length < 2:
                 raise ValueError(f"max_length must be at least 2, got {max_length}")

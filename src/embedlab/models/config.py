@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from embedlab.errors import ModelFileError
+from embedlab.models.files import read_json_object
 
 ARCHITECTURES = ("bert", "mpnet")
 
@@ -49,12 +49,7 @@ class EncoderConfig:
     @classmethod
     def from_file(cls, path: str | Path) -> EncoderConfig:
         path = Path(path)
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelFileError(f"model config not found: {path}") from None
-        except (OSError, ValueError) as exc:
-            raise ModelFileError(f"model config {path} is not valid JSON: {exc}") from None
+        raw = read_json_object(path, "model config")
         arch = str(raw.get("model_type", "")).lower()
         if arch not in ARCHITECTURES:
             raise ModelFileError(
