@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import embedlab
 from embedlab.encoders import Encoder, l2_normalize, load_encoder
@@ -171,3 +173,14 @@ def test_missing_tokenizer_is_named(minilm_dir, tmp_path) -> None:
     (folder / "vocab.txt").unlink()
     with pytest.raises((TokenizerFileError, FileNotFoundError), match="vocab.txt|tokenizer"):
         load_encoder(folder, cache=False)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(max_size=300), max_size=6))
+def test_any_text_gives_finite_unit_vectors(encoder, texts) -> None:
+    out = encoder.encode(texts)
+    assert out.shape == (len(texts), 384)
+    assert np.isfinite(out).all()
+    if texts:
+        np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1, atol=1e-4)
