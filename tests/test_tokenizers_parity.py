@@ -134,3 +134,46 @@ def test_full_truncation_parity(model: str, max_length: int, all_corpora, minilm
     assert mismatches(ours, theirs, long_texts) == []
     half = len(long_texts) // 2
     assert mismatches(ours, theirs, long_texts[:half], pairs=long_texts[half : 2 * half]) == []
+
+
+def random_unicode_texts(count: int, seed: int = 0) -> list[str]:
+    """Seeded random strings over every plane: ASCII, Latin, combining marks, CJK, emoji,
+    controls, private use, unassigned code points and the models' special tokens."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pools = [
+        (0x20, 0x7F), (0x00, 0x20), (0xA0, 0x250), (0x300, 0x370), (0x370, 0x800),
+        (0x900, 0xE00), (0x3000, 0x3100), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xE000, 0xE100),
+        (0xFE00, 0xFFFE), (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0xE0000, 0xE0080),
+        (0x10000, 0x10FFFF),
+    ]
+    specials = [" [CLS] ", "[SEP]", " <mask>", "<s>", "</s>", " <unk> ", "[UNK]", "<pad>"]
+    texts = []
+    for _ in range(count):
+        chars = []
+        for _ in range(int(rng.integers(0, 40))):
+            roll = rng.random()
+            if roll < 0.05:
+                chars.append(specials[int(rng.integers(len(specials)))])
+            elif roll < 0.25:
+                chars.append(" ")
+            else:
+                lo, hi = pools[int(rng.integers(len(pools)))]
+                cp = int(rng.integers(lo, hi))
+                if not 0xD800 <= cp <= 0xDFFF:  # surrogates cannot be UTF-8 encoded for HF
+                    chars.append(chr(cp))
+        texts.append("".join(chars))
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", MODELS)
+def test_random_unicode_sweep_parity(model: str, minilm_dir, mpnet_dir) -> None:  # type: ignore[no-untyped-def]
+    from embedlab.tokenizers import Tokenizer
+
+    model_dir = minilm_dir if model == MODELS[0] else mpnet_dir
+    texts = random_unicode_texts(30_000, seed=7)
+    ours = Tokenizer.from_pretrained_folder(model_dir)
+    theirs = hf_tokenizer(model_dir)
+    assert mismatches(ours, theirs, texts) == []

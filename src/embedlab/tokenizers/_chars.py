@@ -63,9 +63,11 @@ CHINESE = CharClass(
 
 NFD_STARTS_COMBINING = CharClass(ud.NFD_STARTS_COMBINING_RANGES)
 NFD_ENDS_COMBINING = CharClass(ud.NFD_ENDS_COMBINING_RANGES)
-# two neighbours whose decompositions meet in a run of combining marks: NFD may reorder them
+# two characters whose decompositions meet in a run of combining marks once the control
+# characters between them are cleaned away: NFD may reorder them
 MAY_REORDER = re.compile(
-    f"[{NFD_ENDS_COMBINING.regex_body()}][{NFD_STARTS_COMBINING.regex_body()}]"
+    f"[{NFD_ENDS_COMBINING.regex_body()}][{CONTROL.regex_body()}]*"
+    f"[{NFD_STARTS_COMBINING.regex_body()}]"
 )
 
 WS_BODY = WHITESPACE.regex_body()

@@ -86,11 +86,17 @@ class _CharMapNormalizer(Normalizer):
 def _canonical_reorder(norm: str, align: Alignment) -> tuple[str, Alignment]:
     """Stable-sort runs of combining characters by combining class (the NFD reordering step).
 
-    Like HF, the alignment stays positional: a reordered character takes the alignment of the
-    slot it lands in.
+    Like HF, each character carries a "change" marker while it moves: 0 for the first
+    character produced from an original character, +1 for the extra characters of a
+    decomposition.  Alignments are then handed out again in order: a change-0 character
+    takes the next original character, a +1 character the one before it.  With only 1:1
+    characters this keeps alignments with their slots; a mark that came from a decomposition
+    keeps pointing at its own source.
     """
     chars = list(norm)
     idx = list(range(len(chars))) if align is None else list(align)
+    change = [0 if k == 0 or idx[k] != idx[k - 1] else 1 for k in range(len(idx))]
+    sources = [idx[k] for k in range(len(idx)) if change[k] == 0]
     ccc = [_chars.combining_class(c) for c in chars]
     i = 0
     changed = False
@@ -107,10 +113,19 @@ def _canonical_reorder(norm: str, align: Alignment) -> tuple[str, Alignment]:
                 changed = True
                 chars[i:j] = [chars[k] for k in order]
                 ccc[i:j] = [ccc[k] for k in order]
+                change[i:j] = [change[k] for k in order]
         i = j
     if not changed:
         return norm, align
-    return "".join(chars), idx
+    new_align: list[int] = []
+    consumed = 0
+    for step in change:
+        if step == 0:
+            new_align.append(sources[consumed])
+            consumed += 1
+        else:
+            new_align.append(sources[consumed - 1] if consumed else 0)
+    return "".join(chars), new_align
 
 
 class BertNormalizer(_CharMapNormalizer):
@@ -173,7 +188,8 @@ class BertNormalizer(_CharMapNormalizer):
         """Exact (slower) path when NFD has to reorder marks across input characters.
 
         Runs the steps on the whole text in HF's order: clean, CJK spacing, NFD with canonical
-        reordering (alignment stays positional, as in HF), Mn removal, lowercase.
+        reordering (alignments handed out again as HF does, see ``_canonical_reorder``),
+        Mn removal, lowercase.
         """
         chars: list[str] = []
         idx: list[int] = []
@@ -188,10 +204,10 @@ class BertNormalizer(_CharMapNormalizer):
                 for d in _chars.nfd_char(x):
                     chars.append(d)
                     idx.append(i)
-        norm, _ = _canonical_reorder("".join(chars), idx)
+        norm, moved = _canonical_reorder("".join(chars), idx)
         out: list[str] = []
         align: list[int] = []
-        for d, i in zip(norm, idx, strict=True):
+        for d, i in zip(norm, idx if moved is None else moved, strict=True):
             if d in _chars.NONSPACING_MARK:
                 continue
             low = _chars.lower_char(d) if self.lowercase else d
