@@ -30,6 +30,7 @@ class Ops(Protocol[T]):
     def gather(self, table: T, ids: T) -> T: ...
     def add(self, a: T, b: T) -> T: ...
     def linear(self, x: T, prefix: str) -> T: ...
+    def qkv(self, x: T, prefix: str) -> tuple[T, T, T]: ...
     def layer_norm(self, x: T, prefix: str, eps: float) -> T: ...
     def gelu(self, x: T) -> T: ...
     def arange_positions(self, input_ids: T) -> T: ...
@@ -59,9 +60,7 @@ def encoder_forward(
     bias = ops.mask_bias(attention_mask)
     for i in range(cfg.num_layers):
         p = f"layers.{i}."
-        q = ops.linear(x, p + "q")
-        k = ops.linear(x, p + "k")
-        v = ops.linear(x, p + "v")
+        q, k, v = ops.qkv(x, p)  # the query, key and value projections of x
         context = ops.attention(q, k, v, bias, rel_bias, cfg.num_heads)
         x = ops.layer_norm(ops.add(ops.linear(context, p + "o"), x), p + "ln1", cfg.layer_norm_eps)
         hidden = ops.gelu(ops.linear(x, p + "ffn_in"))
@@ -115,6 +114,9 @@ class NumpyOps:
 
     def linear(self, x: np.ndarray, prefix: str) -> np.ndarray:
         return x @ self.w[prefix + ".weight"].T + self.w[prefix + ".bias"]
+
+    def qkv(self, x: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.linear(x, prefix + "q"), self.linear(x, prefix + "k"), self.linear(x, prefix + "v")
 
     def layer_norm(self, x: np.ndarray, prefix: str, eps: float) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
