@@ -184,3 +184,32 @@ def test_any_text_gives_finite_unit_vectors(encoder, texts) -> None:
     assert np.isfinite(out).all()
     if texts:
         np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1, atol=1e-4)
+
+
+def test_folder_without_modules_json_is_a_plain_transformer(minilm_dir, tmp_path) -> None:
+    import shutil
+
+    folder = tmp_path / "plain"
+    shutil.copytree(minilm_dir, folder)
+    (folder / "modules.json").unlink()
+    plain = load_encoder(folder, cache=False)
+    assert plain.normalize_default is False and plain.pooling.modes == ("mean",)
+    reference = load_encoder(minilm_dir, cache=False)
+    np.testing.assert_allclose(plain.encode(TEXTS), reference.encode(TEXTS, normalize=False),
+                               atol=1e-6)
+
+
+def test_unsupported_module_is_named(minilm_dir, tmp_path) -> None:
+    import json
+    import shutil
+
+    from embedlab.errors import ModelFileError
+
+    folder = tmp_path / "dense"
+    shutil.copytree(minilm_dir, folder)
+    modules = json.loads((folder / "modules.json").read_text())
+    modules.append({"idx": 3, "name": "3", "path": "3_Dense",
+                    "type": "sentence_transformers.models.Dense"})
+    (folder / "modules.json").write_text(json.dumps(modules))
+    with pytest.raises(ModelFileError, match="'Dense' is not supported"):
+        load_encoder(folder, cache=False)
