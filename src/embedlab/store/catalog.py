@@ -1,0 +1,63 @@
+"""Finding and removing collection folders: ``list_collections`` and ``drop``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from embedlab.store.collection import LOCK_NAME, Collection
+from embedlab.store.errors import CollectionError
+from embedlab.store.locking import write_lock
+from embedlab.store.schema import DB_NAME
+
+
+@dataclass
+class CollectionInfo:
+    """Summary of one collection folder."""
+
+    name: str
+    path: Path
+    model_name: str
+    metric: str
+    dimension: int
+    count: int
+
+
+def list_collections(root: str | Path) -> list[CollectionInfo]:
+    """Collections directly under ``root`` (folders holding a collection.sqlite), by name.
+
+    A folder that cannot be opened (e.g. a newer format) is skipped with a logged warning.
+    """
+    import logging
+
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    out: list[CollectionInfo] = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or not (folder / DB_NAME).is_file():
+            continue
+        try:
+            with Collection.open(folder) as col:
+                out.append(CollectionInfo(folder.name, folder, col.model_name, col.metric,
+                                          col.dimension, col.count()))
+        except CollectionError as exc:
+            logging.getLogger(__name__).warning("skipping %s: %s", folder, exc)
+    return out
+
+
+def drop(path: str | Path) -> None:
+    """Delete the collection folder at ``path`` (refuses folders that are not collections).
+
+    The folder is first renamed aside (under the write lock) so it vanishes at once.
+    """
+    path = Path(path)
+    if not (path / DB_NAME).is_file():
+        raise CollectionError(f"no collection at {path} (no {DB_NAME}); nothing dropped")
+    aside = path.parent / f".{path.name}.dropping-{uuid.uuid4().hex[:8]}"
+    with write_lock(path / LOCK_NAME):
+        os.replace(path, aside)
+    shutil.rmtree(aside, ignore_errors=True)

@@ -1,0 +1,395 @@
+"""``Collection``: a folder holding documents, their vectors and a search index.
+
+>>> import tempfile, numpy as np
+>>> col = Collection.create(Path(tempfile.mkdtemp()) / "notes", metric="cosine")
+>>> col.add(texts=["red apple", "green pear"], ids=["a", "b"],
+...         vectors=np.array([[1, 0], [0, 1]], np.float32), metadatas=[{"n": 1}, {"n": 2}])
+['a', 'b']
+>>> [h.id for h in col.search(np.array([0.9, 0.1], np.float32), k=1)]
+['a']
+>>> col.count(where={"n": {"$gt": 1}})
+1
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embedlab.store import writes
+from embedlab.store.errors import CollectionError
+from embedlab.store.filters import compile_where
+from embedlab.store.hnsw import HnswIndex
+from embedlab.store.locking import write_lock
+from embedlab.store.schema import DB_NAME, connect, create_schema, read_meta
+from embedlab.store.scoring import SEARCH_METRICS
+from embedlab.store.search import MODES, Hit, Searcher
+
+LOCK_NAME = "collection.lock"
+#: Index settings stored with a collection; ``Collection.create`` keywords override them.
+DEFAULT_CONFIG: dict[str, int] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
+                                  "hnsw_ef_construction": 200, "hnsw_ef_search": 128,
+                                  "binary_oversample": 10}
+
+
+@dataclass
+class Document:
+    """A stored document as returned by :meth:`Collection.get`."""
+
+    id: str
+    text: str | None
+    metadata: dict[str, Any]
+    source: str | None
+    start: int | None
+    end: int | None
+
+
+def _pack(vector: np.ndarray) -> np.ndarray:
+    from embedlab.encoders.quantize import quantize_embeddings
+
+    return quantize_embeddings(vector[None, :].astype(np.float32), "ubinary")[0]
+
+
+def _as_list(name: str, value: Any, n: int) -> list[Any]:
+    if value is None:
+        return [None] * n
+    items = list(value)
+    if len(items) != n:
+        raise CollectionError(f"{name} has {len(items)} items but there are {n} documents")
+    return items
+
+
+class Collection:
+    """A persistent, searchable set of documents in one folder (``collection.sqlite`` + index).
+
+    Create with :meth:`create`, reopen with :meth:`open`. Writes (:meth:`add`,
+    :meth:`upsert`, :meth:`delete`) are single transactions under an inter-process lock;
+    any number of processes may read and search at the same time.
+
+    Example:
+        >>> col = Collection.create("docs", encoder="all-MiniLM-L6-v2")   # doctest: +SKIP
+        >>> col.add(["The cat sat.", "Stocks fell."], metadatas=[{"t": "pets"}, {}])  # doctest: +SKIP
+        >>> col.search("kitten", k=1)[0].text                             # doctest: +SKIP
+        'The cat sat.'
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str],
+                 encoder: Any = None):
+        self.path = path
+        self._conn = conn
+        self.metric = meta["metric"]
+        self.model_name = meta.get("model_name", "")
+        self.fingerprint = meta.get("fingerprint", "")
+        self.dimension = int(meta.get("dimension", "0"))
+        self.config: dict[str, int] = {**DEFAULT_CONFIG, **json.loads(meta.get("config", "{}"))}
+        self._encoder = encoder
+        self._searcher: Searcher | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def create(cls, path: str | Path, encoder: Any = None, metric: str = "cosine",
+               dimension: int | None = None, **config: int) -> Collection:
+        """Create a new collection folder at ``path`` (which must not exist or be empty).
+
+        ``encoder`` is None (vectors are given to :meth:`add`), a model name or folder for
+        :func:`embedlab.load_encoder`, or an Encoder. ``config`` overrides DEFAULT_CONFIG
+        (``hnsw_threshold``, ``hnsw_m``, ``hnsw_ef_construction``, ``hnsw_ef_search``,
+        ``binary_oversample``).
+        """
+        path = Path(path)
+        if metric not in SEARCH_METRICS:
+            raise CollectionError(f"unknown metric {metric!r}; valid: {', '.join(SEARCH_METRICS)}")
+        unknown = set(config) - set(DEFAULT_CONFIG)
+        if unknown:
+            raise CollectionError(f"unknown settings {sorted(unknown)}; valid: {sorted(DEFAULT_CONFIG)}")
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise CollectionError(f"{path} already exists; use Collection.open({str(path)!r})")
+        enc = _load(encoder)
+        dim = enc.dimension if enc is not None else (dimension or 0)
+        if enc is not None and dimension not in (None, enc.dimension):
+            raise CollectionError(f"dimension={dimension} but encoder {enc.name} gives {dim}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.creating-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+        try:
+            conn = connect(tmp / DB_NAME)
+            meta = {"metric": metric, "dimension": str(dim),
+                    "model_name": enc.name if enc is not None else "",
+                    "fingerprint": enc.fingerprint if enc is not None else "",
+                    "config": json.dumps({**DEFAULT_CONFIG, **config})}
+            create_schema(conn, meta)
+            conn.close()
+            if path.exists():
+                path.rmdir()
+            os.replace(tmp, path)  # the folder appears complete or not at all
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls.open(path, encoder=enc)
+
+    @classmethod
+    def open(cls, path: str | Path, encoder: Any = None) -> Collection:
+        """Open an existing collection; ``encoder`` must have the fingerprint it was built with."""
+        path = Path(path)
+        if not (path / DB_NAME).is_file():
+            raise CollectionError(
+                f"no collection at {path} (no {DB_NAME}); create it with Collection.create")
+        conn = connect(path / DB_NAME)
+        try:
+            meta = read_meta(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+        col = cls(path, conn, meta)
+        col._encoder = col._check_encoder(_load(encoder)) if encoder is not None else None
+        return col
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"Collection({str(self.path)!r}, model={self.model_name or None!r}, "
+                f"metric={self.metric!r}, dimension={self.dimension})")
+
+    # ------------------------------------------------------------------ encoder
+
+    def _check_encoder(self, enc: Any) -> Any:
+        if self.fingerprint and enc.fingerprint != self.fingerprint:
+            raise CollectionError(
+                f"collection {self.path} was built with model {self.model_name!r} "
+                f"(fingerprint {self.fingerprint[:16]}…); encoder {enc.name!r} has fingerprint "
+                f"{enc.fingerprint[:16]}…; open it with {self.model_name!r} or build a new "
+                "collection")
+        if not self.fingerprint and self.count() > 0:
+            raise CollectionError(
+                f"collection {self.path} holds vectors given directly (no model); "
+                "open it without an encoder and pass vectors")
+        if self.dimension and enc.dimension != self.dimension:
+            raise CollectionError(
+                f"encoder {enc.name!r} gives {enc.dimension}-d vectors; the collection holds "
+                f"{self.dimension}-d")
+        return enc
+
+    @property
+    def encoder(self) -> Any:
+        """The collection's encoder, loaded by model name on first use."""
+        if self._encoder is None:
+            if not self.model_name:
+                raise CollectionError(
+                    f"collection {self.path} has no model; pass vectors, or create the "
+                    "collection with encoder='all-MiniLM-L6-v2'")
+            self._encoder = self._check_encoder(_load(self.model_name))
+        return self._encoder
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.encoder.encode(texts), dtype=np.float32)
+
+    # ------------------------------------------------------------------ writes
+
+    def add(self, texts: Any = None, ids: Any = None, metadatas: Any = None,
+            vectors: Any = None, sources: Any = None, offsets: Any = None) -> list[str]:
+        """Add documents; an id that exists already is an error (see :meth:`upsert`).
+
+        ``texts`` (n strings) and/or ``vectors`` ((n, dim) float32); ``ids`` default to random
+        hex ids; ``offsets`` are ``(start, end)`` character offsets within ``sources``.
+        Returns the ids. Texts equal to a stored text reuse its vector and are not encoded.
+        """
+        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=False)
+
+    def upsert(self, texts: Any = None, ids: Any = None, metadatas: Any = None,
+               vectors: Any = None, sources: Any = None, offsets: Any = None) -> list[str]:
+        """Like :meth:`add`, but documents whose id exists are replaced."""
+        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=True)
+
+    def _write(self, texts: Any, ids: Any, metadatas: Any, vectors: Any, sources: Any,
+               offsets: Any, replace: bool) -> list[str]:
+        if texts is None and vectors is None:
+            raise CollectionError("pass texts=[...] and/or vectors=(n, dim) array")
+        if isinstance(texts, str):
+            raise CollectionError("texts must be a list of strings, got one str; wrap it: [text]")
+        vecs = None if vectors is None else self._check_vectors(vectors)
+        n = len(vecs) if vecs is not None else len(list(texts))
+        text_list = _as_list("texts", texts, n)
+        for i, t in enumerate(text_list):
+            if t is not None and not isinstance(t, str):
+                raise CollectionError(f"texts[{i}] is {type(t).__name__}, not str")
+        id_list = [uuid.uuid4().hex if i is None else i for i in _as_list("ids", ids, n)]
+        for i, doc_id in enumerate(id_list):
+            if not isinstance(doc_id, str) or not doc_id:
+                raise CollectionError(f"ids[{i}] must be a non-empty str, got {doc_id!r}")
+        if len(set(id_list)) != n:
+            dup = next(x for x in id_list if id_list.count(x) > 1)
+            raise CollectionError(f"id {dup!r} appears more than once in this call")
+        metas = [writes.metadata_json(m, i)
+                 for i, m in enumerate(_as_list("metadatas", metadatas, n))]
+        srcs = _as_list("sources", sources, n)
+        offs = [(None, None) if o is None else (int(o[0]), int(o[1]))
+                for o in _as_list("offsets", offsets, n)]
+        docs = [writes.NewDocument(id_list[i], text_list[i],
+                                   writes.content_hash(text_list[i], None if vecs is None else vecs[i]),
+                                   None if vecs is None else vecs[i], srcs[i], metas[i], *offs[i])
+                for i in range(n)]
+        for _ in range(3):
+            if vecs is None:
+                self._encode_missing(docs)
+            try:
+                with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+                    if not self.dimension:
+                        self._set_dimension(docs)
+                    if writes.insert_documents(self._conn, docs, replace, _pack):
+                        raise _Retry
+            except _Retry:
+                continue
+            return id_list
+        raise CollectionError("documents kept being deleted concurrently; try again")
+
+    def _set_dimension(self, docs: list[writes.NewDocument]) -> None:
+        first = next((d.vector for d in docs if d.vector is not None), None)
+        if first is not None:
+            self.dimension = len(first)
+            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'dimension'",
+                               (str(self.dimension),))
+
+    def _encode_missing(self, docs: list[writes.NewDocument]) -> None:
+        """Encode texts that have no content row yet (each distinct text once)."""
+        present = writes.existing_hashes(self._conn, [d.hash for d in docs])
+        todo = {d.hash: d.text for d in docs if d.hash not in present and d.vector is None}
+        if not todo:
+            return
+        texts = [t if t is not None else "" for t in todo.values()]
+        encoded = dict(zip(todo, self._embed(texts), strict=True))
+        for d in docs:
+            if d.hash in encoded:
+                d.vector = encoded[d.hash]
+
+    def _check_vectors(self, vectors: Any) -> np.ndarray:
+        arr = np.asarray(vectors, dtype=np.float32)
+        if arr.ndim != 2:
+            raise CollectionError(f"vectors must be (n, dim), got shape {arr.shape}")
+        if self.dimension and arr.shape[1] != self.dimension:
+            raise CollectionError(
+                f"vectors have dimension {arr.shape[1]}; this collection holds {self.dimension}")
+        if not np.isfinite(arr).all():
+            raise CollectionError("vectors contain NaN or infinite values")
+        return arr
+
+    def delete(self, ids: Any = None, where: dict[str, Any] | None = None) -> int:
+        """Delete documents by ids and/or metadata filter (both: their intersection).
+
+        Returns the number deleted; unknown ids are ignored.
+        """
+        if ids is None and where is None:
+            raise CollectionError("delete() needs ids=[...] or where={...}; to remove all, "
+                                  "use where={} or drop() the collection")
+        with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+            seqs = [r[0] for r in self._select("d.seq", ids, where, None)]
+            return writes.delete_seqs(self._conn, seqs)
+
+    # ------------------------------------------------------------------ reads
+
+    def _select(self, columns: str, ids: Any, where: dict[str, Any] | None,
+                limit: int | None) -> list[tuple[Any, ...]]:
+        sql, params = compile_where(where)
+        query = (f"SELECT {columns} FROM documents d JOIN contents c ON c.id = d.content "
+                 f"WHERE {sql}")
+        if ids is not None:
+            id_list = [ids] if isinstance(ids, str) else list(ids)
+            rows: list[tuple[Any, ...]] = []
+            for part in writes.chunks(id_list):
+                rows += self._conn.execute(
+                    f"{query} AND d.id IN ({','.join('?' * len(part))})",
+                    [*params, *part]).fetchall()
+            return rows[:limit] if limit is not None else rows
+        if limit is not None:
+            query += f" ORDER BY d.seq LIMIT {int(limit)}"
+        return self._conn.execute(query, params).fetchall()
+
+    def get(self, ids: Any = None, where: dict[str, Any] | None = None,
+            limit: int | None = None) -> list[Document]:
+        """Documents by ids (in the given order; unknown ids are skipped) and/or filter."""
+        rows = self._select('d.id, c.text, d.metadata, d.source, d.start, d."end"', ids,
+                            where, None if ids is not None else limit)
+        docs = [Document(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows]
+        if ids is not None:
+            order = {x: i for i, x in enumerate([ids] if isinstance(ids, str) else ids)}
+            docs.sort(key=lambda d: order[d.id])
+            docs = docs[:limit] if limit is not None else docs
+        return docs
+
+    def get_vectors(self, ids: Any) -> np.ndarray:
+        """Stored float32 vectors, (len(ids), dim), in the order of ``ids`` (all must exist)."""
+        rows = dict(self._select("d.id, c.vector", ids, None, None))
+        lost = [i for i in ids if i not in rows]
+        if lost:
+            raise CollectionError(f"{len(lost)} id(s) not found, e.g. {lost[0]!r}")
+        return np.stack([np.frombuffer(rows[i], "<f4") for i in ids]).astype(np.float32)
+
+    def count(self, where: dict[str, Any] | None = None) -> int:
+        """Number of documents (matching ``where``)."""
+        sql, params = compile_where(where)
+        return int(self._conn.execute(f"SELECT count(*) FROM documents d WHERE {sql}",
+                                      params).fetchone()[0])
+
+    def stats(self) -> dict[str, int]:
+        """Counts of documents and of distinct stored contents (deduplicated texts)."""
+        docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        contents = self._conn.execute("SELECT count(*) FROM contents").fetchone()[0]
+        return {"documents": int(docs), "contents": int(contents)}
+
+    def search(self, query: Any, k: int = 10, where: dict[str, Any] | None = None,
+               metric: str | None = None, mode: str = "auto", hybrid: bool = False) -> list[Hit]:
+        """The ``k`` best documents for a text or a (dim,) vector, best first.
+
+        ``mode``: ``"exact"`` (brute force), ``"hnsw"`` (FAISS HNSW, rescored exactly),
+        ``"binary"`` (Hamming over sign bits, then float rescoring of k*oversample
+        candidates) or ``"auto"`` (HNSW from ``hnsw_threshold`` documents, else exact).
+        ``hybrid=True`` fuses the vector ranking with BM25 keyword ranking (reciprocal rank
+        fusion, k=60); ``score`` is then the fused score. ``where`` applies in every mode.
+        """
+        if mode not in MODES:
+            raise CollectionError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+        metric = metric or self.metric
+        if metric not in SEARCH_METRICS:
+            raise CollectionError(f"unknown metric {metric!r}; valid: {', '.join(SEARCH_METRICS)}")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise CollectionError(f"k must be a positive int, got {k!r}")
+        text = query if isinstance(query, str) else None
+        if hybrid and text is None:
+            raise CollectionError("hybrid=True needs the query as text (for BM25), not a vector")
+        vec = self._embed([query])[0] if text is not None else np.asarray(query, np.float32)
+        if self.count() == 0:
+            return []
+        if vec.shape != (self.dimension,):
+            raise CollectionError(
+                f"query vector has shape {vec.shape}; this collection needs ({self.dimension},)")
+        if self._searcher is None or self._searcher.dimension != self.dimension:
+            index = HnswIndex(self.path, self.metric, self.dimension, self.config)
+            self._searcher = Searcher(self._conn, index, self.dimension, self.config)
+        return self._searcher.search(vec, text, k, where, metric, mode, hybrid, self.metric)
+
+
+class _Retry(Exception):
+    """Internal: roll back and retry a write whose content rows vanished meanwhile."""
+
+
+def _load(encoder: Any) -> Any:
+    if encoder is None or hasattr(encoder, "encode"):
+        return encoder
+    from embedlab.encoders import load_encoder
+
+    return load_encoder(encoder)

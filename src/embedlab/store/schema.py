@@ -1,0 +1,95 @@
+"""The SQLite file of a collection: schema, format version, connection settings and meta.
+
+``collection.sqlite`` (WAL mode) holds:
+
+- ``meta(key, value)``: ``format_version``, ``model_name``, ``fingerprint``, ``dimension``,
+  ``metric``, ``config`` (JSON of index settings), ``generation`` (bumped by every write);
+- ``contents(id, hash, text, vector, bits)``: each distinct text once (``hash`` = sha256 of
+  the text, or of the vector bytes for vector-only documents), its float32 vector as a
+  little-endian blob and the vector's sign bits packed (``ubinary``) for binary search;
+- ``documents(seq, id, content, source, metadata, start, end)``: ``seq`` is an
+  AUTOINCREMENT row number (never reused, the label in the FAISS index), ``id`` the user's
+  id, ``metadata`` a JSON object, ``start``/``end`` character offsets in ``source``;
+- ``documents_fts``: a contentless FTS5 table over document texts (rowid = ``seq``) for BM25.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from embedlab.store.errors import CollectionError
+
+#: On-disk format version of ``collection.sqlite`` (stored in ``meta``).
+FORMAT_VERSION = 1
+DB_NAME = "collection.sqlite"
+BUSY_TIMEOUT_S = 30.0
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE contents (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, text TEXT,
+    vector BLOB NOT NULL, bits BLOB NOT NULL);
+CREATE TABLE documents (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+    content INTEGER NOT NULL REFERENCES contents(id), source TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}', start INTEGER, "end" INTEGER);
+CREATE INDEX documents_content ON documents (content);
+CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='');
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open ``path`` in autocommit mode (transactions are explicit) with a busy timeout."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def create_schema(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
+    """Create every table and the meta rows in one transaction (WAL mode first)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA.strip().split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        rows = {"format_version": str(FORMAT_VERSION), "generation": "0", **meta}
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", list(rows.items()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, str]:
+    """All meta rows; CollectionError when the file is not a collection or is too new."""
+    try:
+        rows = conn.execute("SELECT key, value FROM meta").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise CollectionError(f"{path} is not an embedlab collection database ({exc})") from exc
+    meta = dict(rows)
+    try:
+        version = int(meta["format_version"])
+    except (KeyError, ValueError):
+        raise CollectionError(
+            f"{path} has no readable format_version in its meta table; it is not an "
+            "embedlab collection"
+        ) from None
+    if version > FORMAT_VERSION:
+        raise CollectionError(
+            f"collection {path} has format version {version}, newer than this embedlab "
+            f"reads ({FORMAT_VERSION}); upgrade embedlab to open it"
+        )
+    if version < FORMAT_VERSION:
+        raise CollectionError(
+            f"collection {path} has old format version {version} (expected "
+            f"{FORMAT_VERSION}); rebuild it with this embedlab"
+        )
+    return meta
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    """The write counter: every committed write increases it by one."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0])

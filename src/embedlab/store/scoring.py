@@ -1,0 +1,100 @@
+"""Exact scoring of one query against a matrix: numpy matmul + argpartition, float64 rescoring.
+
+Candidates are chosen in float32 (fast), then the best ``k + RESCORE_MARGIN`` are rescored in
+float64 and sorted, so the returned ids and scores equal a float64 brute-force computation.
+Scores are similarities for ``cosine``/``dot`` (higher is better) and distances for
+``euclidean``/``manhattan`` (lower is better).
+
+>>> import numpy as np
+>>> m = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32)
+>>> rows, scores = exact_topk(m, np.array([1.0, 0.0], np.float32), 2, "cosine")
+>>> rows.tolist(), scores.round(3).tolist()
+([0, 2], [1.0, 0.6])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from embedlab.similarity.metrics import SIMILARITY_METRICS
+
+#: Extra float32 candidates rescored in float64 so that rounding never changes the top k.
+RESCORE_MARGIN = 32
+#: Metrics a collection can search with (Hamming is only the binary mode's first stage).
+SEARCH_METRICS = ("cosine", "dot", "euclidean", "manhattan")
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1)
+
+
+def score_rows(matrix: np.ndarray, query: np.ndarray, metric: str,
+               dtype: type[np.floating] = np.float32) -> np.ndarray:
+    """Scores of ``query`` (d,) against every row of ``matrix`` (n, d): (n,) of ``dtype``."""
+    m = matrix.astype(dtype, copy=False)
+    q = query.astype(dtype, copy=False)
+    if metric == "cosine":
+        return _unit(m) @ _unit(q)
+    if metric == "dot":
+        return m @ q
+    if metric == "euclidean":
+        if dtype == np.float64:
+            return np.sqrt(((m - q) ** 2).sum(axis=1))
+        sq = np.einsum("ij,ij->i", m, m) - 2 * (m @ q) + q @ q
+        return np.sqrt(np.maximum(sq, 0))
+    if metric == "manhattan":
+        return np.abs(m - q).sum(axis=1)
+    raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(SEARCH_METRICS)}")
+
+
+def best_first(scores: np.ndarray, metric: str) -> np.ndarray:
+    """Sort keys where smaller is better (negated similarities; NaN last)."""
+    keys = -scores if metric in SIMILARITY_METRICS else scores
+    return np.where(np.isnan(keys), np.inf, keys)
+
+
+def exact_topk(matrix: np.ndarray, query: np.ndarray, k: int,
+               metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers (int64) and float64 scores of the ``k`` best rows, best first.
+
+    Ties are ordered by lower row number.
+    """
+    n = matrix.shape[0]
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    keys = best_first(score_rows(matrix, query, metric), metric)
+    wide = min(n, k + RESCORE_MARGIN)
+    cand = np.arange(n) if wide >= n else np.argpartition(keys, wide - 1)[:wide]
+    cand = np.sort(cand)
+    return rescore(matrix[cand], query, cand, k, metric)
+
+
+def rescore(vectors: np.ndarray, query: np.ndarray, labels: np.ndarray, k: int,
+            metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Exact float64 scores of candidate ``vectors`` (c, d); the ``k`` best labels first."""
+    exact = score_rows(vectors, query, metric, np.float64)
+    order = np.argsort(best_first(exact, metric), kind="stable")[:k]
+    return labels[order].astype(np.int64), exact[order]
+
+
+def hamming_topk(bits: np.ndarray, query_bits: np.ndarray, k: int) -> np.ndarray:
+    """Row numbers of the ``k`` rows of packed ``bits`` (n, B) nearest in Hamming distance."""
+    from embedlab.similarity import topk
+
+    idx, _ = topk(query_bits[None, :], bits, k, "hamming")
+    return idx[0]
+
+
+def reciprocal_rank_fusion(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
+    """Fuse ranked lists of labels: score = sum over lists of ``1 / (k + rank)``, rank from 1.
+
+    >>> reciprocal_rank_fusion([[1, 2], [2, 3]])[0][0]
+    2
+    """
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, label in enumerate(ranking, start=1):
+            fused[label] = fused.get(label, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

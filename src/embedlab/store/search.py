@@ -1,0 +1,196 @@
+"""Query side of a collection: cached vectors, exact / HNSW / binary search and hybrid fusion.
+
+Every query runs inside one SQLite read transaction, so it sees one committed generation:
+never a partial write. Vectors are loaded into memory once per generation (float32 for the
+exact and HNSW modes; only the packed sign bits for the binary mode).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from embedlab.store import scoring
+from embedlab.store.errors import CollectionError
+from embedlab.store.filters import compile_where
+from embedlab.store.hnsw import HnswIndex
+
+MODES = ("auto", "exact", "hnsw", "binary")
+RRF_K = 60
+#: Filtered HNSW searches whose filter keeps fewer rows than this are answered exactly.
+EXACT_FILTER_ROWS = 20_000
+
+
+@dataclass
+class Hit:
+    """One search result. ``score`` is a similarity for cosine/dot (higher is better), a
+    distance for euclidean/manhattan (lower is better), and the fused RRF score for hybrid."""
+
+    id: str
+    score: float
+    text: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class _Cache:
+    generation: int = -1
+    seqs: np.ndarray | None = None      # (n,) int64 document seq numbers, ascending
+    vectors: np.ndarray | None = None   # (n, dim) float32
+    bits_generation: int = -1
+    bits_seqs: np.ndarray | None = None
+    bits: np.ndarray | None = None      # (n, ceil(dim/8)) uint8
+
+
+def _rows(conn: sqlite3.Connection, column: str, width: int,
+          dtype: type[np.generic]) -> tuple[np.ndarray, np.ndarray]:
+    rows = conn.execute(f"SELECT d.seq, c.{column} FROM documents d JOIN contents c "
+                        "ON c.id = d.content ORDER BY d.seq").fetchall()
+    seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    data = np.frombuffer(b"".join(r[1] for r in rows), dtype=dtype).reshape(len(rows), width)
+    return seqs, data
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 MATCH expression: every word of ``text`` quoted, joined by OR.
+
+    >>> fts_query('what is "BM25"?')
+    '"what" OR "is" OR "BM25"'
+    """
+    return " OR ".join(f'"{w}"' for w in re.findall(r"\w+", text))
+
+
+class Searcher:
+    """Runs searches for one :class:`~embedlab.store.Collection` connection."""
+
+    def __init__(self, conn: sqlite3.Connection, index: HnswIndex, dimension: int,
+                 config: dict[str, Any]):
+        self.conn = conn
+        self.index = index
+        self.dimension = dimension
+        self.config = config
+        self._cache = _Cache()
+
+    def _vectors(self, generation: int) -> tuple[np.ndarray, np.ndarray]:
+        c = self._cache
+        if c.generation != generation or c.seqs is None or c.vectors is None:
+            c.seqs, c.vectors = _rows(self.conn, "vector", self.dimension, np.dtype("<f4").type)
+            c.generation = generation
+        return c.seqs, c.vectors
+
+    def _bits(self, generation: int) -> tuple[np.ndarray, np.ndarray]:
+        c = self._cache
+        if c.bits_generation != generation or c.bits_seqs is None or c.bits is None:
+            c.bits_seqs, c.bits = _rows(self.conn, "bits", -(-self.dimension // 8), np.uint8)
+            c.bits_generation = generation
+        return c.bits_seqs, c.bits
+
+    def _allowed(self, where: dict[str, Any] | None) -> np.ndarray | None:
+        if where is None:
+            return None
+        sql, params = compile_where(where)
+        rows = self.conn.execute(f"SELECT seq FROM documents d WHERE {sql} ORDER BY seq", params)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def search(self, query: np.ndarray, text: str | None, k: int, where: dict[str, Any] | None,
+               metric: str, mode: str, hybrid: bool, index_metric: str) -> list[Hit]:
+        self.conn.execute("BEGIN")  # one snapshot for the whole query
+        try:
+            generation = int(self.conn.execute(
+                "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            if mode == "auto":
+                use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
+                mode = "hnsw" if use_hnsw else "exact"
+            if mode == "hnsw" and metric != index_metric:
+                raise CollectionError(
+                    f"the HNSW index of this collection is built for metric {index_metric!r}, "
+                    f"not {metric!r}; use mode='exact' or metric={index_metric!r}")
+            allowed = self._allowed(where)
+            depth = max(k, 50) * 2 if hybrid else k
+            ranked = self._ranked(query, depth, allowed, metric, mode, generation)
+            if hybrid:
+                keyword = self._bm25(text or "", depth, where)
+                fused = scoring.reciprocal_rank_fusion([[s for s, _ in ranked], keyword], RRF_K)
+                ranked = fused[:k]
+            return self._hits(ranked[:k])
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _ranked(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
+                mode: str, generation: int) -> list[tuple[int, float]]:
+        if mode == "binary":
+            return self._binary(query, k, allowed, metric, generation)
+        seqs, vectors = self._vectors(generation)
+        if allowed is not None:
+            rows = np.searchsorted(seqs, allowed)
+            seqs, vectors = seqs[rows], vectors[rows]
+        if mode == "exact" or (allowed is not None and len(allowed) < EXACT_FILTER_ROWS):
+            rows_, scores = scoring.exact_topk(vectors, query, k, metric)
+            return list(zip(seqs[rows_].tolist(), scores.tolist(), strict=True))
+        all_seqs, all_vectors = self._vectors(generation)
+        self.index.ensure(generation, all_seqs, all_vectors)
+        wide = k + scoring.RESCORE_MARGIN
+        labels = self.index.search(query, wide, int(self.config["hnsw_ef_search"]), allowed)
+        rows = np.searchsorted(all_seqs, labels)
+        top, scores = scoring.rescore(all_vectors[rows], query, labels, k, metric)
+        return list(zip(top.tolist(), scores.tolist(), strict=True))
+
+    def _binary(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
+                generation: int) -> list[tuple[int, float]]:
+        from embedlab.encoders.quantize import quantize_embeddings
+
+        seqs, bits = self._bits(generation)
+        if allowed is not None:
+            rows = np.searchsorted(seqs, allowed)
+            seqs, bits = seqs[rows], bits[rows]
+        qbits = quantize_embeddings(query[None, :].astype(np.float32), "ubinary")[0]
+        wide = k * int(self.config["binary_oversample"])
+        cand = seqs[scoring.hamming_topk(bits, qbits, wide)]
+        vectors = self._fetch_vectors(cand)  # float vectors of the candidates only
+        top, scores = scoring.rescore(vectors, query, cand, k, metric)
+        return list(zip(top.tolist(), scores.tolist(), strict=True))
+
+    def _fetch_vectors(self, seqs: np.ndarray) -> np.ndarray:
+        found: dict[int, bytes] = {}
+        ids = seqs.tolist()
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows = self.conn.execute(
+                "SELECT d.seq, c.vector FROM documents d JOIN contents c ON c.id = d.content "
+                f"WHERE d.seq IN ({','.join('?' * len(part))})", part)
+            found.update(rows)
+        data = b"".join(found[s] for s in ids)
+        return np.frombuffer(data, dtype="<f4").reshape(len(ids), self.dimension)
+
+    def _bm25(self, text: str, depth: int, where: dict[str, Any] | None) -> list[int]:
+        match = fts_query(text)
+        if not match:
+            return []
+        sql, params = compile_where(where)
+        rows = self.conn.execute(
+            "SELECT f.rowid FROM documents_fts f JOIN documents d ON d.seq = f.rowid "
+            f"WHERE documents_fts MATCH ? AND {sql} ORDER BY f.rank LIMIT ?",
+            [match, *params, depth])
+        return [r[0] for r in rows]
+
+    def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+        if not ranked:
+            return []
+        seqs = [s for s, _ in ranked]
+        rows = self.conn.execute(
+            'SELECT d.seq, d.id, c.text, d.metadata, d.source, d.start, d."end" FROM documents d '
+            f"JOIN contents c ON c.id = d.content WHERE d.seq IN ({','.join('?' * len(seqs))})",
+            seqs).fetchall()
+        by_seq = {r[0]: r for r in rows}
+        return [Hit(id=r[1], score=float(score), text=r[2], metadata=json.loads(r[3]),
+                    source=r[4], start=r[5], end=r[6])
+                for seq, score in ranked if (r := by_seq.get(seq)) is not None]

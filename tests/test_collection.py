@@ -1,0 +1,236 @@
+"""Collections: exact search parity with numpy, filters, writes, dedupe and format checks."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from embedlab.encoders import Encoder
+from embedlab.store import Collection, CollectionError, drop, list_collections
+
+METRICS = ("cosine", "dot", "euclidean", "manhattan")
+
+
+def brute_force(corpus: np.ndarray, query: np.ndarray, k: int, metric: str):
+    """Reference top-k in float64 numpy: (indices, scores), best first."""
+    c, q = corpus.astype(np.float64), query.astype(np.float64)
+    if metric == "cosine":
+        s = (c / np.linalg.norm(c, axis=1, keepdims=True)) @ (q / np.linalg.norm(q))
+        order = np.argsort(-s, kind="stable")
+    elif metric == "dot":
+        s = c @ q
+        order = np.argsort(-s, kind="stable")
+    elif metric == "euclidean":
+        s = np.sqrt(((c - q) ** 2).sum(axis=1))
+        order = np.argsort(s, kind="stable")
+    else:
+        s = np.abs(c - q).sum(axis=1)
+        order = np.argsort(s, kind="stable")
+    return order[:k], s[order[:k]]
+
+
+@pytest.fixture
+def vecs() -> np.ndarray:
+    return np.random.default_rng(0).standard_normal((2000, 32)).astype(np.float32)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_exact_search_equals_brute_force(tmp_path, vecs, metric):
+    col = Collection.create(tmp_path / "c", metric=metric)
+    ids = [f"d{i}" for i in range(len(vecs))]
+    col.add(vectors=vecs, ids=ids)
+    queries = np.random.default_rng(1).standard_normal((20, 32)).astype(np.float32)
+    for q in queries:
+        hits = col.search(q, k=10, mode="exact")
+        want_idx, want_scores = brute_force(vecs, q, 10, metric)
+        assert [h.id for h in hits] == [ids[i] for i in want_idx]
+        np.testing.assert_allclose([h.score for h in hits], want_scores, rtol=1e-9, atol=1e-9)
+    # a different metric at query time, and k larger than the collection
+    other = "euclidean" if metric != "euclidean" else "dot"
+    hits = col.search(queries[0], k=5, metric=other)
+    assert [h.id for h in hits] == [ids[i] for i in brute_force(vecs, queries[0], 5, other)[0]]
+    assert len(col.search(queries[0], k=5000)) == len(vecs)
+
+
+def test_exact_search_with_filter_equals_brute_force_on_subset(tmp_path, vecs):
+    col = Collection.create(tmp_path / "c", metric="cosine")
+    col.add(vectors=vecs, ids=[str(i) for i in range(len(vecs))],
+            metadatas=[{"even": i % 2 == 0, "i": i} for i in range(len(vecs))])
+    q = vecs[3] + 0.1
+    hits = col.search(q, k=7, where={"even": True, "i": {"$lt": 1000}})
+    subset = np.arange(0, 1000, 2)
+    idx, _ = brute_force(vecs[subset], q, 7, "cosine")
+    assert [h.id for h in hits] == [str(subset[i]) for i in idx]
+    assert all(h.metadata["even"] for h in hits)
+
+
+@pytest.fixture
+def fruit(tmp_path) -> Collection:
+    col = Collection.create(tmp_path / "fruit", metric="dot")
+    rows = [("apple", "red", 3, 1.5), ("pear", "green", 5, 2.0), ("plum", "purple", 1, 0.5),
+            ("lime", "green", 8, 0.25), ("fig", None, 2, 3.0)]
+    col.add(texts=[r[0] for r in rows], ids=[r[0] for r in rows],
+            vectors=np.eye(5, dtype=np.float32),
+            metadatas=[{"color": c, "n": n, "price": p} for _, c, n, p in rows])
+    col.add(texts=["kiwi"], ids=["kiwi"], vectors=np.ones((1, 5), np.float32))  # no metadata
+    return col
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ({"color": "green"}, {"pear", "lime"}),
+    ({"color": {"$eq": "red"}}, {"apple"}),
+    ({"color": {"$ne": "green"}}, {"apple", "plum", "fig", "kiwi"}),
+    ({"color": None}, {"fig", "kiwi"}),
+    ({"n": {"$gt": 3}}, {"pear", "lime"}),
+    ({"n": {"$gte": 3}}, {"apple", "pear", "lime"}),
+    ({"n": {"$lt": 2}}, {"plum"}),
+    ({"n": {"$lte": 2}}, {"plum", "fig"}),
+    ({"price": {"$gt": 0.3, "$lt": 2.0}}, {"apple", "plum"}),
+    ({"color": {"$in": ["red", "purple"]}}, {"apple", "plum"}),
+    ({"color": {"$nin": ["red", "purple"]}}, {"pear", "lime", "fig", "kiwi"}),
+    ({"$and": [{"color": "green"}, {"n": {"$gt": 6}}]}, {"lime"}),
+    ({"$or": [{"color": "red"}, {"n": {"$gte": 8}}]}, {"apple", "lime"}),
+    ({"$or": [{"$and": [{"color": "green"}, {"n": 5}]}, {"color": "purple"}]}, {"pear", "plum"}),
+    ({}, {"apple", "pear", "plum", "lime", "fig", "kiwi"}),
+])
+def test_where_operators(fruit, where, expected):
+    assert {d.id for d in fruit.get(where=where)} == expected
+    assert fruit.count(where=where) == len(expected)
+    for mode in ("exact", "hnsw", "binary"):
+        hits = fruit.search(np.ones(5, np.float32), k=10, where=where, mode=mode)
+        assert {h.id for h in hits} == expected, mode
+
+
+@pytest.mark.parametrize(("where", "message"), [
+    ({"n": {"$regex": "x"}}, "valid operators: $eq, $ne, $gt"),
+    ({"$not": [{"n": 1}]}, "valid: $and, $or"),
+    ({"n": {"$in": "abc"}}, "non-empty list"),
+    ({"$or": {"n": 1}}, "non-empty list"),
+    ({"n": {"$gt": [1]}}, "must be a str, int, float, bool or None"),
+    ("n = 1", "must be a dict"),
+])
+def test_bad_where_is_a_clear_error(fruit, where, message):
+    with pytest.raises(CollectionError, match=message.replace("$", r"\$")):
+        fruit.get(where=where)
+
+
+def test_add_get_upsert_delete_count(tmp_path):
+    col = Collection.create(tmp_path / "c", metric="cosine")
+    v = np.random.default_rng(2).standard_normal((4, 8)).astype(np.float32)
+    ids = col.add(texts=["a", "b", "c", "d"], vectors=v, ids=["1", "2", "3", "4"],
+                  metadatas=[{"k": i} for i in range(4)], sources=["f.txt"] * 4,
+                  offsets=[(0, 1), (2, 3), (4, 5), (6, 7)])
+    assert ids == ["1", "2", "3", "4"]
+    assert col.count() == 4
+    doc = col.get(ids=["3"])[0]
+    assert (doc.text, doc.metadata, doc.source, doc.start, doc.end) == ("c", {"k": 2}, "f.txt", 4, 5)
+    assert [d.id for d in col.get(ids=["4", "x", "1"])] == ["4", "1"]
+    assert len(col.get(limit=2)) == 2
+    with pytest.raises(CollectionError, match="already exist.*'2'.*upsert"):
+        col.add(texts=["z"], vectors=v[:1], ids=["2"])
+    assert col.count() == 4  # the failed add wrote nothing
+    col.upsert(texts=["b2", "e"], vectors=v[:2] * 2, ids=["2", "5"], metadatas=[{"k": 9}, None])
+    assert col.count() == 5
+    assert col.get(ids=["2"])[0].text == "b2"
+    np.testing.assert_array_equal(col.get_vectors(["2"])[0], v[0] * 2)
+    assert col.search(v[0], k=1, where={"k": 9})[0].id == "2"
+    assert col.delete(ids=["1", "nope"]) == 1
+    assert col.delete(where={"k": {"$gte": 2}}) == 3
+    assert sorted(d.id for d in col.get()) == ["5"]
+    assert col.stats() == {"documents": 1, "contents": 1}
+    with pytest.raises(CollectionError, match="ids"):
+        col.delete()
+    generated = col.add(vectors=v[:2])
+    assert len(set(generated)) == 2 and col.count() == 3
+
+
+def test_duplicate_content_is_stored_once(tmp_path):
+    col = Collection.create(tmp_path / "c", metric="cosine")
+    v = np.ones((3, 4), np.float32)
+    col.add(texts=["same text", "same text", "other"], vectors=v, ids=["a", "b", "c"])
+    col.add(texts=["same text"], vectors=v[:1], ids=["d"])
+    assert col.count() == 4
+    assert col.stats()["contents"] == 2
+    con = sqlite3.connect(tmp_path / "c" / "collection.sqlite")
+    assert con.execute("SELECT count(*) FROM contents WHERE text = 'same text'").fetchone() == (1,)
+    col.delete(ids=["a", "b"])
+    assert col.stats()["contents"] == 2  # "d" still uses it
+    col.delete(ids=["d"])
+    assert col.stats()["contents"] == 1
+    assert {h.id for h in col.search(np.ones(4, np.float32), k=5)} == {"c"}
+
+
+class CountingEncoder(Encoder):
+    """Letter counts; records what it was asked to encode."""
+
+    name, dimension, normalize_default = "letters", 3, False
+
+    def __init__(self, fingerprint: str = "letters-v1"):
+        self.fingerprint = fingerprint
+        self.seen: list[str] = []
+
+    def encode_batch(self, texts):
+        self.seen.extend(texts)
+        return np.array([[t.count("a"), t.count("b"), len(t)] for t in texts], np.float32)
+
+
+def test_texts_are_encoded_once_and_fingerprint_is_checked(tmp_path):
+    enc = CountingEncoder()
+    col = Collection.create(tmp_path / "c", encoder=enc, metric="euclidean")
+    col.add(["aaa", "bb", "aaa"], ids=["1", "2", "3"])
+    col.add(["bb", "abc"], ids=["4", "5"])
+    assert sorted(enc.seen) == ["aaa", "abc", "bb"]
+    assert col.search("aab", k=1)[0].text in {"aaa", "abc"}
+    col.close()
+    with pytest.raises(CollectionError, match="built with model 'letters'"):
+        Collection.open(tmp_path / "c", encoder=CountingEncoder("letters-v2"))
+    again = Collection.open(tmp_path / "c", encoder=CountingEncoder())
+    assert again.count() == 5
+
+
+def test_newer_format_version_is_refused(tmp_path):
+    Collection.create(tmp_path / "c").close()
+    con = sqlite3.connect(tmp_path / "c" / "collection.sqlite")
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(CollectionError, match="format version 99, newer.*upgrade embedlab"):
+        Collection.open(tmp_path / "c")
+
+
+def test_create_open_list_drop(tmp_path):
+    with pytest.raises(CollectionError, match="no collection at"):
+        Collection.open(tmp_path / "none")
+    Collection.create(tmp_path / "b", metric="dot").add(vectors=np.ones((2, 3)))
+    Collection.create(tmp_path / "a")
+    with pytest.raises(CollectionError, match="already exists"):
+        Collection.create(tmp_path / "a")
+    with pytest.raises(CollectionError, match="unknown metric 'cos'"):
+        Collection.create(tmp_path / "x", metric="cos")
+    infos = list_collections(tmp_path)
+    assert [(i.name, i.metric, i.dimension, i.count) for i in infos] == [
+        ("a", "cosine", 0, 0), ("b", "dot", 3, 2)]
+    drop(tmp_path / "a")
+    assert not (tmp_path / "a").exists()
+    assert [i.name for i in list_collections(tmp_path)] == ["b"]
+    with pytest.raises(CollectionError, match="nothing dropped"):
+        drop(tmp_path / "a")
+
+
+def test_bad_inputs_name_the_problem(tmp_path):
+    col = Collection.create(tmp_path / "c")
+    col.add(vectors=np.ones((1, 4)), ids=["x"])
+    with pytest.raises(CollectionError, match="dimension 3; this collection holds 4"):
+        col.add(vectors=np.ones((1, 3)))
+    with pytest.raises(CollectionError, match="unknown mode 'fast'"):
+        col.search(np.ones(4), mode="fast")
+    with pytest.raises(CollectionError, match="has no model"):
+        col.search("text query")
+    with pytest.raises(CollectionError, match="appears more than once"):
+        col.add(vectors=np.ones((2, 4)), ids=["y", "y"])
+    with pytest.raises(CollectionError, match="metadatas has 1 items but there are 2"):
+        col.add(vectors=np.ones((2, 4)), metadatas=[{}])
+    with pytest.raises(CollectionError, match="hybrid=True needs the query as text"):
+        col.search(np.ones(4), hybrid=True)
