@@ -15,6 +15,7 @@ from embedlab import __version__
 from embedlab.cli.cache import cache_group
 from embedlab.cli.embed import embed_command, similarity_command
 from embedlab.cli.models import models_command, pull_command, rm_command
+from embedlab.cli.serve import serve_command
 from embedlab.errors import EmbedlabError
 
 
@@ -37,6 +38,7 @@ cli.add_command(pull_command)
 cli.add_command(models_command)
 cli.add_command(rm_command)
 cli.add_command(cache_group)
+cli.add_command(serve_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,42 @@
+"""``embedlab serve``: the HTTP API (OpenAI- and Ollama-compatible embeddings)."""
+
+from __future__ import annotations
+
+import click
+
+from embedlab.models.registry import DEFAULT_MODEL
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 exposes the API to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=11435, show_default=True)
+@click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
+              help="Model served by default (name or folder); other pulled models load lazily.")
+@click.option("--quantize", type=click.Choice(["int8"]), default=None,
+              help="Run int8-quantized graphs.")
+@click.option("--max-batch", type=click.IntRange(min=1), default=2048, show_default=True,
+              help="Most inputs in one request (413 beyond).")
+@click.option("--max-text-chars", type=click.IntRange(min=1), default=50_000,
+              show_default=True, help="Longest text in characters (413 beyond).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+def serve_command(host: str, port: int, model: str, quantize: str | None, max_batch: int,
+                  max_text_chars: int, no_cache: bool) -> None:
+    """Serve embeddings over HTTP until interrupted: POST /v1/embeddings, /api/embed."""
+    import logging
+
+    from embedlab.serve.runner import bind_socket, serve
+
+    sock = bind_socket(host, port)  # before loading anything: a busy port fails at once
+    try:
+        from embedlab.serve.app import create_app
+
+        app = create_app(model, quantize=quantize, cache=not no_cache, max_batch=max_batch,
+                         max_text_chars=max_text_chars)
+        bound_port = sock.getsockname()[1]
+        click.echo(f"embedlab serve: {app.state.pool.served.name} on http://{host}:{bound_port}"
+                   " (OpenAI: /v1/embeddings, Ollama: /api/embed; Ctrl-C stops)", err=True)
+        verbose = logging.getLogger().level <= logging.INFO
+        serve(app, sock, log_level="info" if verbose else "warning")
+    finally:
+        sock.close()
