@@ -98,7 +98,7 @@ def test_hybrid_finds_exact_keyword_match_that_dense_misses(encoder, tmp_path):
     docs = [f"Error code {c} means {t}." for c, t in zip(CODES, TOPICS, strict=True)]
     docs += [f"The meaning of {c} is that {t}." for c, t in zip(CODES[::-1], TOPICS, strict=True)]
     col = Collection.create(tmp_path / "codes", encoder=encoder)
-    col.add(docs + ["Refill the water tank whenever E1147 blinks."],
+    col.add([*docs, "Refill the water tank whenever E1147 blinks."],
             ids=[f"d{i}" for i in range(len(docs))] + ["target"],
             metadatas=[{"kind": "faq"}] * len(docs) + [{"kind": "manual"}])
     for query in ("E1147", "explain E1147"):

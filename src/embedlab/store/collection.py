@@ -315,8 +315,9 @@ class Collection:
                     f"{query} AND d.id IN ({','.join('?' * len(part))})",
                     [*params, *part]).fetchall()
             return rows[:limit] if limit is not None else rows
+        query += " ORDER BY d.seq"
         if limit is not None:
-            query += f" ORDER BY d.seq LIMIT {int(limit)}"
+            query += f" LIMIT {int(limit)}"
         return self._conn.execute(query, params).fetchall()
 
     def get(self, ids: Any = None, where: dict[str, Any] | None = None,
