@@ -333,3 +333,32 @@ def test_help_does_not_import_server_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "--max-text-chars" in out and "HEAVY []" in out
+
+
+def test_serve_command_serves_until_interrupted(minilm_dir) -> None:
+    import signal
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab", "serve", "--port", str(port),
+                             "--model", "minilm", "--no-cache", "--max-batch", "4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert proc.poll() is None and time.time() < deadline, "server did not start"
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert health["model"] == "all-MiniLM-L6-v2" and health["limits"]["max_inputs"] == 4
+        resp = httpx.post(f"http://127.0.0.1:{port}/v1/embeddings",
+                          json={"input": ["a"] * 5, "model": "minilm"})
+        assert_error(resp, 413, "at most 4")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert f"http://127.0.0.1:{port}" in err and "Traceback" not in err

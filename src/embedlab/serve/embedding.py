@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 
 import numpy as np
+from fastapi.responses import Response
 
 from embedlab.encoders.base import l2_normalize
 from embedlab.serve.batcher import ClosedError, ContextLengthError
@@ -77,3 +79,9 @@ async def embed_texts(pool: ModelPool, model_name: str, texts: list[str], limits
 def to_base64(vector: np.ndarray) -> str:
     """Little-endian float32 bytes, base64-encoded, as OpenAI's ``encoding_format=base64``."""
     return base64.b64encode(np.ascontiguousarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def json_response(doc: dict[str, object]) -> Response:
+    """``doc`` as compact JSON, skipping FastAPI's slow per-float ``jsonable_encoder`` walk."""
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Response(content=body.encode("utf-8"), media_type="application/json")

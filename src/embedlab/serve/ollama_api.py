@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
-from embedlab.serve.embedding import embed_texts
+from embedlab.serve.embedding import embed_texts, json_response
 from embedlab.serve.schemas import OllamaEmbeddingsRequest, OllamaEmbedRequest
 
 router = APIRouter(tags=["ollama"])
 
 
 @router.post("/api/embed")
-async def embed(body: OllamaEmbedRequest, request: Request) -> dict[str, Any]:
+async def embed(body: OllamaEmbedRequest, request: Request) -> Response:
     """L2-normalized vectors; ``truncate=false`` refuses a text over the model's limit (400)."""
     start = time.perf_counter_ns()
     texts = [body.input] if isinstance(body.input, str) else list(body.input)
@@ -24,18 +25,18 @@ async def embed(body: OllamaEmbedRequest, request: Request) -> dict[str, Any]:
     result = await embed_texts(state.pool, body.model, texts, state.limits,
                                dimensions=body.dimensions, truncate=body.truncate,
                                normalize=True)
-    return {"model": body.model, "embeddings": result.vectors.tolist(),
-            "total_duration": time.perf_counter_ns() - start,
-            "load_duration": int(result.load_seconds * 1e9),
-            "prompt_eval_count": sum(result.tokens)}
+    return json_response({"model": body.model, "embeddings": result.vectors.tolist(),
+                          "total_duration": time.perf_counter_ns() - start,
+                          "load_duration": int(result.load_seconds * 1e9),
+                          "prompt_eval_count": sum(result.tokens)})
 
 
 @router.post("/api/embeddings")
-async def embeddings(body: OllamaEmbeddingsRequest, request: Request) -> dict[str, Any]:
+async def embeddings(body: OllamaEmbeddingsRequest, request: Request) -> Response:
     """One prompt's vector (the model's own normalization), Ollama's older endpoint."""
     state = request.app.state
     result = await embed_texts(state.pool, body.model, [body.prompt], state.limits)
-    return {"embedding": result.vectors[0].tolist()}
+    return json_response({"embedding": result.vectors[0].tolist()})
 
 
 @router.get("/api/tags")

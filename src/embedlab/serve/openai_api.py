@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
-from embedlab.serve.embedding import embed_texts, to_base64
+from embedlab.serve.embedding import embed_texts, json_response, to_base64
 from embedlab.serve.errors import APIError
 from embedlab.serve.schemas import OpenAIEmbeddingRequest
 
 router = APIRouter(tags=["openai"])
 
 @router.post("/v1/embeddings")
-async def create_embeddings(body: OpenAIEmbeddingRequest, request: Request) -> dict[str, Any]:
+async def create_embeddings(body: OpenAIEmbeddingRequest, request: Request) -> Response:
     """Embeddings in OpenAI's response shape (``float`` lists or base64 little-endian float32)."""
     raw = body.input
     if isinstance(raw, str):
@@ -31,8 +32,8 @@ async def create_embeddings(body: OpenAIEmbeddingRequest, request: Request) -> d
              "embedding": to_base64(v) if body.encoding_format == "base64" else v.tolist()}
             for i, v in enumerate(result.vectors)]
     tokens = sum(result.tokens)
-    return {"object": "list", "data": data, "model": result.model.name,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+    return json_response({"object": "list", "data": data, "model": result.model.name,
+                          "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
 @router.get("/v1/models")
 async def list_models(request: Request) -> dict[str, Any]:

@@ -57,6 +57,18 @@ def _known_names() -> dict[str, str]:
     return names
 
 
+def _canonical(requested: str, fallback: str) -> str:
+    """The registry name for a name or alias (``minilm`` -> ``all-MiniLM-L6-v2``)."""
+    from embedlab.models.registry import resolve_name
+
+    if Path(requested).expanduser().is_dir():
+        return fallback
+    try:
+        return resolve_name(requested).name
+    except EmbedlabError:
+        return fallback
+
+
 def _token_counter(encoder: Encoder) -> Callable[[list[str]], list[int]]:
     """Untruncated token counts (special tokens included) with the encoder's own tokenizer."""
     from embedlab.tokenizers import Tokenizer
@@ -96,7 +108,8 @@ class ModelPool:
         limit = encoder.max_length or 512
         batcher = Batcher(encoder, _token_counter(encoder), limit, window_s=self.window_s,
                           max_texts=self.max_batch_texts)
-        model = LoadedModel(encoder.name, encoder, batcher, time.perf_counter() - start)
+        model = LoadedModel(_canonical(name, encoder.name), encoder, batcher,
+                            time.perf_counter() - start)
         log.info("loaded %s in %.2fs", model.name, model.load_seconds)
         return model
 

@@ -41,4 +41,7 @@ def serve(app: Any, sock: socket.socket, log_level: str = "warning") -> None:
 
     config = uvicorn.Config(app, log_level=log_level, access_log=log_level in ("info", "debug"))
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a normal stop
+        log.info("stopped")
