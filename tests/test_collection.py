@@ -155,6 +155,8 @@ def test_duplicate_content_is_stored_once(tmp_path):
     assert col.stats()["contents"] == 2
     con = sqlite3.connect(tmp_path / "c" / "collection.sqlite")
     assert con.execute("SELECT count(*) FROM contents WHERE text = 'same text'").fetchone() == (1,)
+    col.upsert(texts=["same text"], vectors=v[:1] * 3, ids=["d"])  # new vector for the text
+    np.testing.assert_array_equal(col.get_vectors(["a", "b", "d"]), v * 3)
     col.delete(ids=["a", "b"])
     assert col.stats()["contents"] == 2  # "d" still uses it
     col.delete(ids=["d"])

@@ -69,19 +69,36 @@ def test_damaged_index_is_rebuilt_with_a_warning(col, caplog, damage):
     assert json.loads(info.read_text())["count"] == 500
 
 
-def test_stale_index_is_rebuilt_after_writes(col, caplog):
+def test_index_is_extended_after_adds_and_rebuilt_after_deletes(col, caplog):
     col.search(query(), k=5, mode="hnsw")
     reader = Collection.open(col.path)
     reader.search(query(), k=5, mode="hnsw")
     target = query(7)
-    caplog.clear()
     col.add(vectors=target[None, :], ids=["new"])
-    with caplog.at_level(logging.WARNING):
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
         hits = reader.search(target, k=1, mode="hnsw")
     assert hits[0].id == "new"
-    assert any("stale" in m for m in rebuilt(caplog))
+    assert rebuilt(caplog) == []
+    assert any("adding 1 vectors" in r.getMessage() for r in caplog.records)
+    assert json.loads((col.path / "index.json").read_text())["count"] == 501
+    fresh = Collection.open(col.path)  # a new reader loads the extended file as it is
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert fresh.search(target, k=1, mode="hnsw")[0].id == "new"
+    assert caplog.records == []
+
     col.delete(ids=["new"])
-    assert col.search(target, k=1, mode="hnsw")[0].id != "new"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert reader.search(target, k=1, mode="hnsw")[0].id != "new"
+    assert any("stale" in m for m in rebuilt(caplog))
+    # an upsert replaces the document: its old vector is removed, not just added to
+    col.upsert(vectors=-target[None, :], ids=["0"])
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert reader.search(-target, k=1, mode="hnsw")[0].id == "0"
+    assert any("stale" in m for m in rebuilt(caplog))
 
 
 def test_hnsw_respects_filters_and_metric(col, monkeypatch):

@@ -2,11 +2,14 @@
 
 ``index.faiss`` is a ``faiss.IndexIDMap`` over ``faiss.IndexHNSWFlat`` (labels are document
 ``seq`` numbers), readable with ``faiss.read_index``. ``index.json`` beside it records the
-format version, the collection ``generation`` and document ``count`` it reflects, the metric,
-dimension, HNSW settings and the sha256 of ``index.faiss``. Both are written atomically
-(temp file + rename), the index first, so a crash between the two leaves a description that
-does not match and the index is rebuilt. A missing, stale or corrupt index is rebuilt with a
-logged warning.
+format version, the collection ``generation``, document ``count``, highest label ``max_seq``
+and ``removals`` counter it reflects, the metric, dimension, HNSW settings and the sha256 of
+``index.faiss``. Both are written atomically (temp file + rename), the index first, so a crash
+between the two leaves a description that does not match and the index is rebuilt.
+
+When the only writes since the index was saved are additions (``removals`` unchanged: no
+document deleted or re-vectored), the new vectors are added to the index and it is saved
+again. Otherwise a missing, stale or corrupt index is rebuilt with a logged warning.
 """
 
 from __future__ import annotations
@@ -36,13 +39,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then rename the temp file over ``path``."""
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path``, fsync it, rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -60,13 +63,13 @@ def prepare(vectors: np.ndarray, metric: str) -> np.ndarray:
 
 
 class HnswIndex:
-    """Loads, validates, (re)builds and queries a collection's HNSW index file.
+    """Loads, validates, extends, (re)builds and queries a collection's HNSW index file.
 
     Example:
         >>> import tempfile, numpy as np
         >>> idx = HnswIndex(Path(tempfile.mkdtemp()), "cosine", 4, {"hnsw_m": 8})
         >>> x = np.eye(4, dtype=np.float32)
-        >>> idx.ensure(generation=1, labels=np.arange(4), vectors=x)
+        >>> idx.ensure(generation=1, removals=0, labels=np.arange(4), vectors=x)
         >>> idx.search(x[2], 1, ef_search=16).tolist()
         [2]
     """
@@ -78,34 +81,47 @@ class HnswIndex:
         self.m = int(config.get("hnsw_m", 32))
         self.ef_construction = int(config.get("hnsw_ef_construction", 200))
         self._index: Any = None
-        self._generation: int | None = None
+        self._info: dict[str, Any] = {}
 
     @property
     def path(self) -> Path:
         return self.folder / INDEX_NAME
 
-    def _expected(self, generation: int, count: int) -> dict[str, Any]:
-        return {"format_version": INDEX_FORMAT_VERSION, "generation": generation,
-                "count": count, "metric": self.metric, "dimension": self.dimension,
-                "hnsw_m": self.m, "hnsw_ef_construction": self.ef_construction}
+    def _settings(self) -> dict[str, Any]:
+        return {"format_version": INDEX_FORMAT_VERSION, "metric": self.metric,
+                "dimension": self.dimension, "hnsw_m": self.m,
+                "hnsw_ef_construction": self.ef_construction}
 
-    def is_current(self, generation: int) -> bool:
-        return self._index is not None and self._generation == generation
+    def ensure(self, generation: int, removals: int, labels: np.ndarray,
+               vectors: np.ndarray) -> None:
+        """Make the in-memory index reflect ``generation`` (labels ascending, vectors (n, d)).
 
-    def ensure(self, generation: int, labels: np.ndarray, vectors: np.ndarray) -> None:
-        """Make the in-memory index reflect ``generation``: load the file or rebuild it."""
-        if self.is_current(generation):
+        Uses, in order: the index in memory, the file, either one extended with the added
+        vectors, or a full rebuild (logged as a warning with the reason).
+        """
+        if self._index is not None and self._info.get("generation") == generation:
             return
-        expected = self._expected(generation, len(labels))
-        problem = self._try_load(expected)
-        if problem is None:
+        on_file = self._try_load()
+        if not isinstance(on_file, str):
+            file_generation = on_file[1]["generation"]
+            if file_generation > generation:  # saved by a writer past this reader's snapshot
+                on_file = f"index generation {file_generation} is newer than {generation}"
+            elif self._index is None or file_generation >= self._info["generation"]:
+                self._index, self._info = on_file
+        if self._index is None:
+            problem = str(on_file)
+        elif self._info["generation"] == generation and self._info["count"] == len(labels):
             return
+        else:
+            problem = self._extend(generation, removals, labels, vectors) or ""
+            if not problem:
+                return
         logger.warning("rebuilding HNSW index %s (%s) over %d vectors", self.path, problem,
                        len(labels))
-        self._build(expected, labels, vectors)
+        self._build(generation, removals, labels, vectors)
 
-    def _try_load(self, expected: dict[str, Any]) -> str | None:
-        """Load the file when it matches ``expected``; else return why not."""
+    def _try_load(self) -> tuple[Any, dict[str, Any]] | str:
+        """``(index, info)`` from the files when they are whole and fit; else why not."""
         import faiss
 
         info_path = self.folder / INFO_NAME
@@ -119,36 +135,58 @@ class HnswIndex:
             return f"unreadable {INFO_NAME}"
         if info.get("format_version", 0) > INDEX_FORMAT_VERSION:
             return f"index format version {info.get('format_version')} is newer"
-        stale = {k: (info.get(k), v) for k, v in expected.items() if info.get(k) != v}
-        if stale:
-            return "stale: " + ", ".join(f"{k} {a!r} != {b!r}" for k, (a, b) in stale.items())
+        changed = {k: (info.get(k), v) for k, v in self._settings().items() if info.get(k) != v}
+        if changed:
+            return "settings changed: " + ", ".join(
+                f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
         if info.get("sha256") != _sha256(self.path):
             return "corrupt: checksum mismatch"
         try:
             index = faiss.read_index(str(self.path))
         except RuntimeError as exc:
             return f"corrupt: {exc}"
-        if index.ntotal != expected["count"] or index.d != self.dimension:
+        if index.ntotal != info.get("count") or index.d != self.dimension:
             return "corrupt: size mismatch"
-        self._index, self._generation = index, expected["generation"]
+        return index, info
+
+    def _extend(self, generation: int, removals: int, labels: np.ndarray,
+                vectors: np.ndarray) -> str | None:
+        """Add the vectors labelled above ``max_seq`` when nothing else changed."""
+        info = self._info
+        if info["removals"] != removals:
+            return f"stale: documents deleted or changed since generation {info['generation']}"
+        new = labels > info["max_seq"]
+        if len(labels) - int(new.sum()) != info["count"]:
+            return f"stale: count {info['count']} does not match generation {info['generation']}"
+        logger.info("adding %d vectors to HNSW index %s", int(new.sum()), self.path)
+        self._index.add_with_ids(prepare(vectors[new], self.metric),
+                                 np.ascontiguousarray(labels[new], dtype=np.int64))
+        self._save(generation, removals, labels)
         return None
 
-    def _build(self, expected: dict[str, Any], labels: np.ndarray, vectors: np.ndarray) -> None:
+    def _build(self, generation: int, removals: int, labels: np.ndarray,
+               vectors: np.ndarray) -> None:
         import faiss
 
         faiss_metric = {"cosine": faiss.METRIC_INNER_PRODUCT, "dot": faiss.METRIC_INNER_PRODUCT,
                         "euclidean": faiss.METRIC_L2, "manhattan": faiss.METRIC_L1}[self.metric]
         hnsw = faiss.IndexHNSWFlat(self.dimension, self.m, faiss_metric)
         hnsw.hnsw.efConstruction = self.ef_construction
-        index = faiss.IndexIDMap(hnsw)
+        self._index = faiss.IndexIDMap(hnsw)
         if len(labels):
-            index.add_with_ids(prepare(vectors, self.metric),
-                               np.ascontiguousarray(labels, dtype=np.int64))
-        _atomic_write(self.path, lambda tmp: faiss.write_index(index, tmp))
-        info = {**expected, "sha256": _sha256(self.path)}
-        _atomic_write(self.folder / INFO_NAME,
-                      lambda tmp: Path(tmp).write_text(json.dumps(info, indent=1)))
-        self._index, self._generation = index, expected["generation"]
+            self._index.add_with_ids(prepare(vectors, self.metric),
+                                     np.ascontiguousarray(labels, dtype=np.int64))
+        self._save(generation, removals, labels)
+
+    def _save(self, generation: int, removals: int, labels: np.ndarray) -> None:
+        import faiss
+
+        data = faiss.serialize_index(self._index).tobytes()
+        self._info = {**self._settings(), "generation": generation, "removals": removals,
+                      "count": len(labels), "max_seq": int(labels.max()) if len(labels) else 0,
+                      "sha256": hashlib.sha256(data).hexdigest()}
+        _atomic_write(self.path, data)  # the index first: a crash now leaves a mismatch
+        _atomic_write(self.folder / INFO_NAME, json.dumps(self._info, indent=1).encode())
 
     def search(self, query: np.ndarray, k: int, ef_search: int,
                allowed: np.ndarray | None = None) -> np.ndarray:
@@ -161,8 +199,7 @@ class HnswIndex:
         params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         params.efSearch = max(ef_search, k)
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-            params.sel = selector
+            params.sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
         _, labels = self._index.search(q, k, params=params)
         out = labels[0]
         return out[out >= 0]

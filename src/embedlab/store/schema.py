@@ -3,7 +3,8 @@
 ``collection.sqlite`` (WAL mode) holds:
 
 - ``meta(key, value)``: ``format_version``, ``model_name``, ``fingerprint``, ``dimension``,
-  ``metric``, ``config`` (JSON of index settings), ``generation`` (bumped by every write);
+  ``metric``, ``config`` (JSON of index settings), ``generation`` (bumped by every write),
+  ``removals`` (bumped by every write that deletes a document or changes a stored vector);
 - ``contents(id, hash, text, vector, bits)``: each distinct text once (``hash`` = sha256 of
   the text, or of the vector bytes for vector-only documents), its float32 vector as a
   little-endian blob and the vector's sign bits packed (``ubinary``) for binary search;
@@ -54,7 +55,7 @@ def create_schema(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
         for statement in _SCHEMA.strip().split(";"):
             if statement.strip():
                 conn.execute(statement)
-        rows = {"format_version": str(FORMAT_VERSION), "generation": "0", **meta}
+        rows = {"format_version": str(FORMAT_VERSION), "generation": "0", "removals": "0", **meta}
         conn.executemany("INSERT INTO meta VALUES (?, ?)", list(rows.items()))
         conn.execute("COMMIT")
     except BaseException:
@@ -89,7 +90,8 @@ def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, str]:
     return meta
 
 
-def generation(conn: sqlite3.Connection) -> int:
-    """The write counter: every committed write increases it by one."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-    return int(row[0])
+def counters(conn: sqlite3.Connection) -> tuple[int, int]:
+    """``(generation, removals)``: writes so far, and writes that deleted or changed vectors."""
+    rows = dict(conn.execute(
+        "SELECT key, value FROM meta WHERE key IN ('generation', 'removals')").fetchall())
+    return int(rows.get("generation", 0)), int(rows.get("removals", 0))

@@ -54,17 +54,39 @@ def best_first(scores: np.ndarray, metric: str) -> np.ndarray:
     return np.where(np.isnan(keys), np.inf, keys)
 
 
-def exact_topk(matrix: np.ndarray, query: np.ndarray, k: int,
-               metric: str) -> tuple[np.ndarray, np.ndarray]:
+def row_statistic(matrix: np.ndarray, metric: str) -> np.ndarray | None:
+    """What the float32 stage reuses across queries: unit rows (cosine), squared norms
+    (euclidean), or None."""
+    if metric == "cosine":
+        return _unit(matrix).astype(np.float32)
+    if metric == "euclidean":
+        return np.einsum("ij,ij->i", matrix, matrix)
+    return None
+
+
+def fast_scores(matrix: np.ndarray, query: np.ndarray, metric: str,
+                stat: np.ndarray | None) -> np.ndarray:
+    """float32 scores of every row, using :func:`row_statistic` output when given."""
+    if stat is None:
+        return score_rows(matrix, query, metric)
+    q = query.astype(np.float32)
+    if metric == "cosine":
+        return stat @ _unit(q)
+    return np.sqrt(np.maximum(stat - 2 * (matrix @ q) + q @ q, 0))
+
+
+def exact_topk(matrix: np.ndarray, query: np.ndarray, k: int, metric: str,
+               stat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Row numbers (int64) and float64 scores of the ``k`` best rows, best first.
 
+    ``stat`` is :func:`row_statistic` of ``matrix`` (optional, saves work per query).
     Ties are ordered by lower row number.
     """
     n = matrix.shape[0]
     k = min(k, n)
     if k <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
-    keys = best_first(score_rows(matrix, query, metric), metric)
+    keys = best_first(fast_scores(matrix, query, metric, stat), metric)
     wide = min(n, k + RESCORE_MARGIN)
     cand = np.arange(n) if wide >= n else np.argpartition(keys, wide - 1)[:wide]
     cand = np.sort(cand)

@@ -19,6 +19,7 @@ from embedlab.store import scoring
 from embedlab.store.errors import CollectionError
 from embedlab.store.filters import compile_where
 from embedlab.store.hnsw import HnswIndex
+from embedlab.store.schema import counters
 
 MODES = ("auto", "exact", "hnsw", "binary")
 RRF_K = 60
@@ -48,6 +49,7 @@ class _Cache:
     bits_generation: int = -1
     bits_seqs: np.ndarray | None = None
     bits: np.ndarray | None = None      # (n, ceil(dim/8)) uint8
+    stats: dict[str, np.ndarray | None] = field(default_factory=dict)  # per metric
 
 
 def _rows(conn: sqlite3.Connection, column: str, width: int,
@@ -84,7 +86,14 @@ class Searcher:
         if c.generation != generation or c.seqs is None or c.vectors is None:
             c.seqs, c.vectors = _rows(self.conn, "vector", self.dimension, np.dtype("<f4").type)
             c.generation = generation
+            c.stats = {}
         return c.seqs, c.vectors
+
+    def _stat(self, metric: str) -> np.ndarray | None:
+        c = self._cache
+        if metric not in c.stats and c.vectors is not None:
+            c.stats[metric] = scoring.row_statistic(c.vectors, metric)
+        return c.stats.get(metric)
 
     def _bits(self, generation: int) -> tuple[np.ndarray, np.ndarray]:
         c = self._cache
@@ -104,8 +113,7 @@ class Searcher:
                metric: str, mode: str, hybrid: bool, index_metric: str) -> list[Hit]:
         self.conn.execute("BEGIN")  # one snapshot for the whole query
         try:
-            generation = int(self.conn.execute(
-                "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            generation, removals = counters(self.conn)
             count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             if mode == "auto":
                 use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
@@ -116,7 +124,7 @@ class Searcher:
                     f"not {metric!r}; use mode='exact' or metric={index_metric!r}")
             allowed = self._allowed(where)
             depth = max(k, 50) * 2 if hybrid else k
-            ranked = self._ranked(query, depth, allowed, metric, mode, generation)
+            ranked = self._ranked(query, depth, allowed, metric, mode, (generation, removals))
             if hybrid:
                 keyword = self._bm25(text or "", depth, where)
                 fused = scoring.reciprocal_rank_fusion([[s for s, _ in ranked], keyword], RRF_K)
@@ -126,21 +134,26 @@ class Searcher:
             self.conn.execute("COMMIT")
 
     def _ranked(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
-                mode: str, generation: int) -> list[tuple[int, float]]:
+                mode: str, counter: tuple[int, int]) -> list[tuple[int, float]]:
+        generation, removals = counter
         if mode == "binary":
             return self._binary(query, k, allowed, metric, generation)
         seqs, vectors = self._vectors(generation)
+        stat = self._stat(metric)
         if allowed is not None:
             rows = np.searchsorted(seqs, allowed)
             seqs, vectors = seqs[rows], vectors[rows]
+            stat = None if stat is None else stat[rows]
         if mode == "exact" or (allowed is not None and len(allowed) < EXACT_FILTER_ROWS):
-            rows_, scores = scoring.exact_topk(vectors, query, k, metric)
+            rows_, scores = scoring.exact_topk(vectors, query, k, metric, stat)
             return list(zip(seqs[rows_].tolist(), scores.tolist(), strict=True))
         all_seqs, all_vectors = self._vectors(generation)
-        self.index.ensure(generation, all_seqs, all_vectors)
+        self.index.ensure(generation, removals, all_seqs, all_vectors)
         wide = k + scoring.RESCORE_MARGIN
         labels = self.index.search(query, wide, int(self.config["hnsw_ef_search"]), allowed)
-        rows = np.searchsorted(all_seqs, labels)
+        rows = np.minimum(np.searchsorted(all_seqs, labels), len(all_seqs) - 1)
+        known = all_seqs[rows] == labels  # never trust a label this snapshot does not hold
+        labels, rows = labels[known], rows[known]
         top, scores = scoring.rescore(all_vectors[rows], query, labels, k, metric)
         return list(zip(top.tolist(), scores.tolist(), strict=True))
 

@@ -124,10 +124,14 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
             content_ids[doc.hash] = row[0]
             if replace and doc.vector is not None:
                 vec = np.asarray(doc.vector, "<f4")
-                conn.execute("UPDATE contents SET vector = ?, bits = ? WHERE id = ?",
-                             (vec.tobytes(), pack(vec).tobytes(), row[0]))
+                cur = conn.execute("UPDATE contents SET vector = ?, bits = ? WHERE id = ? "
+                                   "AND vector != ?",
+                                   (vec.tobytes(), pack(vec).tobytes(), row[0], vec.tobytes()))
+                if cur.rowcount:
+                    bump_removals(conn)
             continue
-        assert doc.vector is not None  # guaranteed by the `missing` check above
+        if doc.vector is None:  # excluded by the `missing` check above
+            raise CollectionError(f"document {doc.id!r} has neither a stored nor a new vector")
         vec = np.asarray(doc.vector, "<f4")
         cur = conn.execute("INSERT INTO contents (hash, text, vector, bits) VALUES (?,?,?,?)",
                            (doc.hash, doc.text, vec.tobytes(), pack(vec).tobytes()))
@@ -152,8 +156,15 @@ def seqs_for_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[int]:
     return out
 
 
+def bump_removals(conn: sqlite3.Connection) -> None:
+    """Record that vectors were removed or changed (an HNSW index can no longer be extended)."""
+    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'removals'")
+
+
 def delete_seqs(conn: sqlite3.Connection, seqs: Sequence[int]) -> int:
     """Delete documents by seq, their FTS rows, and content rows nothing refers to any more."""
+    if seqs:
+        bump_removals(conn)
     contents: set[int] = set()
     for part in chunks(list(seqs)):
         marks = ",".join("?" * len(part))
