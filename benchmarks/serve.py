@@ -8,6 +8,7 @@ Prints requests/s, texts/s, p50/p99 latency and the error count next to the in-p
 writes JSON to benchmarks/results/serve-MODEL.json.
 
     python benchmarks/serve.py [--model all-MiniLM-L6-v2] [--clients 50] [--seconds 30]
+                               [--texts-per-request 1] [--threads N] [--quantize int8]
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]
            "--model", args.model]
     if args.quantize:
         cmd += ["--quantize", args.quantize]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
     if not args.cache:
         cmd.append("--no-cache")
     proc = subprocess.Popen(cmd)
@@ -128,6 +131,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--texts-per-request", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=None, help="Server's ONNX Runtime threads.")
     ap.add_argument("--cache", action="store_true", help="Keep the server's embedding cache on.")
     args = ap.parse_args()
 
@@ -144,7 +148,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    print(f"embedlab serve {args.model}{' int8' if args.quantize else ''}: {args.clients} "
+    threads = f", {args.threads} ORT thread(s)" if args.threads else ""
+    print(f"embedlab serve {args.model}{' int8' if args.quantize else ''}{threads}: {args.clients} "
           f"clients x {args.seconds:.0f} s, {args.texts_per_request} text(s) per request, "
           f"{os.cpu_count()} cores (clients share them)")
     print(f"  requests/s      {result['requests_per_s']:9.1f}   ({result['requests']} requests)")
@@ -153,11 +158,13 @@ def main() -> None:
     print(f"  latency p50     {result['p50_ms']:9.1f} ms")
     print(f"  latency p99     {result['p99_ms']:9.1f} ms")
     print(f"  errors          {result['errors']:9d}   {result['error_kinds'] or ''}")
-    out = Path(__file__).parent / "results" / f"serve-{args.model}{'-int8' * bool(args.quantize)}.json"
+    suffix = f"{'-int8' * bool(args.quantize)}{f'-threads{args.threads}' if args.threads else ''}"
+    out = Path(__file__).parent / "results" / f"serve-{args.model}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "model": args.model, "quantize": args.quantize, "clients": args.clients,
         "texts_per_request": args.texts_per_request, "cache": args.cache,
+        "server_threads": args.threads,
         "cores": os.cpu_count(), "machine": platform.platform(),
         "direct_encode_texts_per_s": ceiling, **result}, indent=2) + "\n")
     print(f"wrote {out}")

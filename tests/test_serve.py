@@ -342,7 +342,8 @@ def test_serve_command_serves_until_interrupted(minilm_dir) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "embedlab", "serve", "--port", str(port),
-                             "--model", "minilm", "--no-cache", "--max-batch", "4"],
+                             "--model", "minilm", "--no-cache", "--max-batch", "4",
+                             "--threads", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 60

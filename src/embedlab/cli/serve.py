@@ -19,9 +19,12 @@ from embedlab.models.registry import DEFAULT_MODEL
               help="Most inputs in one request (413 beyond).")
 @click.option("--max-text-chars", type=click.IntRange(min=1), default=50_000,
               show_default=True, help="Longest text in characters (413 beyond).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="ONNX Runtime threads per model (default: one per core, up to 8); 1 leaves "
+                   "a core to the HTTP side on small machines.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 def serve_command(host: str, port: int, model: str, quantize: str | None, max_batch: int,
-                  max_text_chars: int, no_cache: bool) -> None:
+                  max_text_chars: int, threads: int | None, no_cache: bool) -> None:
     """Serve embeddings over HTTP until interrupted: POST /v1/embeddings, /api/embed."""
     import logging
 
@@ -31,7 +34,8 @@ def serve_command(host: str, port: int, model: str, quantize: str | None, max_ba
     try:
         from embedlab.serve.app import create_app
 
-        app = create_app(model, quantize=quantize, cache=not no_cache, max_batch=max_batch,
+        app = create_app(model, quantize=quantize, cache=not no_cache, threads=threads,
+                         max_batch=max_batch,
                          max_text_chars=max_text_chars)
         bound_port = sock.getsockname()[1]
         click.echo(f"embedlab serve: {app.state.pool.served.name} on http://{host}:{bound_port}"

@@ -20,11 +20,12 @@ from embedlab.serve.pool import ModelPool
 
 
 def create_app(model: str | Path = DEFAULT_MODEL, *, backend: str = "onnx",
-               quantize: str | None = None, cache: bool = True, max_batch: int = 2048,
+               quantize: str | None = None, cache: bool = True, threads: int | None = None, max_batch: int = 2048,
                max_text_chars: int = 50_000, max_loaded: int = 2,
                batch_window_ms: float = 3.0, max_batch_texts: int = 256) -> FastAPI:
     """The HTTP API serving ``model`` (loaded now; errors such as an unpulled model raise).
 
+    ``threads`` is ONNX Runtime's thread count per model (default: one per core, up to 8).
     ``max_batch`` and ``max_text_chars`` are the per-request limits (413 beyond them);
     other pulled models load on first request, ``max_loaded`` of them kept (LRU);
     concurrent requests are gathered for ``batch_window_ms`` up to ``max_batch_texts`` texts
@@ -41,7 +42,8 @@ def create_app(model: str | Path = DEFAULT_MODEL, *, backend: str = "onnx",
     def load(name: str) -> Encoder:
         from embedlab.encoders import load_encoder
 
-        return load_encoder(name, backend=backend, quantize=quantize, cache=cache)
+        return load_encoder(name, backend=backend, quantize=quantize, cache=cache,
+                            threads=threads)
 
     pool = ModelPool(str(model), load, max_loaded=max_loaded,
                      window_s=batch_window_ms / 1000, max_batch_texts=max_batch_texts)
