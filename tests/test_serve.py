@@ -363,3 +363,42 @@ def test_serve_command_serves_until_interrupted(minilm_dir) -> None:
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"http://127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_model_pool_keeps_a_small_lru(monkeypatch) -> None:
+    from embedlab.encoders import Encoder
+    from embedlab.serve import pool as pool_module
+    from embedlab.serve.embedding import Limits, embed_texts
+    from embedlab.serve.errors import APIError
+
+    class Letters(Encoder):
+        dimension, normalize_default, max_length = 2, False, 8
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def encode_batch(self, texts: list[str]) -> np.ndarray:
+            return np.array([[len(t), t.count("a")] for t in texts], np.float32)
+
+    names = {n: n for n in ("served", "b", "c")}
+    monkeypatch.setattr(pool_module, "_known_names", lambda: dict(names))
+    loads: list[str] = []
+
+    def load(name: str) -> Letters:
+        loads.append(name)
+        return Letters(name)
+
+    async def scenario() -> None:
+        pool = pool_module.ModelPool("served", load, max_loaded=1)
+        limits = Limits()
+        for name in ("b", "b", "c", "served", "b"):
+            result = await embed_texts(pool, name, ["banana", "kiwi"], limits)
+            assert result.model.name == name
+            np.testing.assert_array_equal(result.vectors, [[6, 3], [4, 0]])
+        assert loads == ["served", "b", "c", "b"] and pool.loaded() == ["served", "b"]
+        with pytest.raises(APIError) as info:
+            await embed_texts(pool, "zzz", ["x"], limits)
+        assert info.value.status == 404 and "b, c, served" in info.value.message
+        await pool.aclose()
+
+    asyncio.run(scenario())
