@@ -236,3 +236,15 @@ def test_bad_inputs_name_the_problem(tmp_path):
         col.add(vectors=np.ones((2, 4)), metadatas=[{}])
     with pytest.raises(CollectionError, match="hybrid=True needs the query as text"):
         col.search(np.ones(4), hybrid=True)
+
+
+def test_a_reader_opened_empty_sees_the_dimension_set_later(tmp_path):
+    Collection.create(tmp_path / "c").close()
+    reader = Collection.open(tmp_path / "c")
+    writer = Collection.open(tmp_path / "c")
+    writer.add(vectors=np.eye(3, dtype=np.float32), ids=["x", "y", "z"])
+    assert reader.search(np.array([0, 0, 1], np.float32), k=1)[0].id == "z"
+    with pytest.raises(CollectionError, match="dimension 2; this collection holds 3"):
+        reader.add(vectors=np.ones((1, 2)))
+    with pytest.raises(CollectionError, match=r"offsets\[0\] must be \(start, end\)"):
+        reader.add(vectors=np.ones((1, 3)), offsets=[(1.5, 2)])

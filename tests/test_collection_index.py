@@ -122,3 +122,12 @@ def test_hnsw_other_metrics(tmp_path, metric):
                                                                                mode="exact")})
         for i in range(20))
     assert found / 100 >= 0.9
+
+
+def test_build_index_writes_the_file_before_any_search(col, caplog):
+    col.build_index()
+    assert (col.path / "index.faiss").is_file()
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        Collection.open(col.path).search(query(), k=3)
+    assert caplog.records == []

@@ -58,15 +58,6 @@ def _pack(vector: np.ndarray) -> np.ndarray:
     return quantize_embeddings(vector[None, :].astype(np.float32), "ubinary")[0]
 
 
-def _as_list(name: str, value: Any, n: int) -> list[Any]:
-    if value is None:
-        return [None] * n
-    items = list(value)
-    if len(items) != n:
-        raise CollectionError(f"{name} has {len(items)} items but there are {n} documents")
-    return items
-
-
 class Collection:
     """A persistent, searchable set of documents in one folder (``collection.sqlite`` + index).
 
@@ -218,52 +209,27 @@ class Collection:
 
     def _write(self, texts: Any, ids: Any, metadatas: Any, vectors: Any, sources: Any,
                offsets: Any, replace: bool) -> list[str]:
-        if texts is None and vectors is None:
-            raise CollectionError("pass texts=[...] and/or vectors=(n, dim) array")
-        if isinstance(texts, str):
-            raise CollectionError("texts must be a list of strings, got one str; wrap it: [text]")
-        vecs = None if vectors is None else self._check_vectors(vectors)
-        n = len(vecs) if vecs is not None else len(list(texts))
-        text_list = _as_list("texts", texts, n)
-        for i, t in enumerate(text_list):
-            if t is not None and not isinstance(t, str):
-                raise CollectionError(f"texts[{i}] is {type(t).__name__}, not str")
-        id_list = [uuid.uuid4().hex if i is None else i for i in _as_list("ids", ids, n)]
-        for i, doc_id in enumerate(id_list):
-            if not isinstance(doc_id, str) or not doc_id:
-                raise CollectionError(f"ids[{i}] must be a non-empty str, got {doc_id!r}")
-        if len(set(id_list)) != n:
-            dup = next(x for x in id_list if id_list.count(x) > 1)
-            raise CollectionError(f"id {dup!r} appears more than once in this call")
-        metas = [writes.metadata_json(m, i)
-                 for i, m in enumerate(_as_list("metadatas", metadatas, n))]
-        srcs = _as_list("sources", sources, n)
-        offs = [(None, None) if o is None else (int(o[0]), int(o[1]))
-                for o in _as_list("offsets", offsets, n)]
-        docs = [writes.NewDocument(id_list[i], text_list[i],
-                                   writes.content_hash(text_list[i], None if vecs is None else vecs[i]),
-                                   None if vecs is None else vecs[i], srcs[i], metas[i], *offs[i])
-                for i in range(n)]
+        self._refresh_dimension()
+        docs = writes.prepare_documents(texts, ids, metadatas, vectors, sources, offsets,
+                                        self.dimension)
         for _ in range(3):
-            if vecs is None:
+            if vectors is None:
                 self._encode_missing(docs)
             try:
                 with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
-                    if not self.dimension:
-                        self._set_dimension(docs)
+                    self.dimension = writes.settle_dimension(self._conn, docs)
                     if writes.insert_documents(self._conn, docs, replace, _pack):
                         raise _Retry
             except _Retry:
                 continue
-            return id_list
+            return [d.id for d in docs]
         raise CollectionError("documents kept being deleted concurrently; try again")
 
-    def _set_dimension(self, docs: list[writes.NewDocument]) -> None:
-        first = next((d.vector for d in docs if d.vector is not None), None)
-        if first is not None:
-            self.dimension = len(first)
-            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'dimension'",
-                               (str(self.dimension),))
+    def _refresh_dimension(self) -> None:
+        """Pick up the dimension another process fixed with the first vectors it added."""
+        if not self.dimension:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()
+            self.dimension = int(row[0])
 
     def _encode_missing(self, docs: list[writes.NewDocument]) -> None:
         """Encode texts that have no content row yet (each distinct text once)."""
@@ -276,17 +242,6 @@ class Collection:
         for d in docs:
             if d.hash in encoded:
                 d.vector = encoded[d.hash]
-
-    def _check_vectors(self, vectors: Any) -> np.ndarray:
-        arr = np.asarray(vectors, dtype=np.float32)
-        if arr.ndim != 2:
-            raise CollectionError(f"vectors must be (n, dim), got shape {arr.shape}")
-        if self.dimension and arr.shape[1] != self.dimension:
-            raise CollectionError(
-                f"vectors have dimension {arr.shape[1]}; this collection holds {self.dimension}")
-        if not np.isfinite(arr).all():
-            raise CollectionError("vectors contain NaN or infinite values")
-        return arr
 
     def delete(self, ids: Any = None, where: dict[str, Any] | None = None) -> int:
         """Delete documents by ids and/or metadata filter (both: their intersection).
@@ -373,15 +328,27 @@ class Collection:
         if hybrid and text is None:
             raise CollectionError("hybrid=True needs the query as text (for BM25), not a vector")
         vec = self._embed([query])[0] if text is not None else np.asarray(query, np.float32)
+        self._refresh_dimension()
         if self.count() == 0:
             return []
         if vec.shape != (self.dimension,):
             raise CollectionError(
                 f"query vector has shape {vec.shape}; this collection needs ({self.dimension},)")
+        return self._get_searcher().search(vec, text, k, where, metric, mode, hybrid,
+                                           self.metric)
+
+    def build_index(self) -> None:
+        """Bring the HNSW index file up to date now (e.g. after a large ingest) rather than
+        on the first HNSW search."""
+        self._refresh_dimension()
+        if self.dimension:
+            self._get_searcher().ensure_index()
+
+    def _get_searcher(self) -> Searcher:
         if self._searcher is None or self._searcher.dimension != self.dimension:
             index = HnswIndex(self.path, self.metric, self.dimension, self.config)
             self._searcher = Searcher(self._conn, index, self.dimension, self.config)
-        return self._searcher.search(vec, text, k, where, metric, mode, hybrid, self.metric)
+        return self._searcher
 
 
 class _Retry(Exception):

@@ -133,6 +133,16 @@ class Searcher:
         finally:
             self.conn.execute("COMMIT")
 
+    def ensure_index(self) -> None:
+        """Load, extend or build the HNSW index for the current generation."""
+        self.conn.execute("BEGIN")
+        try:
+            generation, removals = counters(self.conn)
+            seqs, vectors = self._vectors(generation)
+            self.index.ensure(generation, removals, seqs, vectors)
+        finally:
+            self.conn.execute("COMMIT")
+
     def _ranked(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
                 mode: str, counter: tuple[int, int]) -> list[tuple[int, float]]:
         generation, removals = counter

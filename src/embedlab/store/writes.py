@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,77 @@ def metadata_json(metadata: Any, index: int) -> str:
         return json.dumps(metadata, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise CollectionError(f"metadatas[{index}] is not JSON-serializable: {exc}") from None
+
+
+def _as_list(name: str, value: Any, n: int) -> list[Any]:
+    if value is None:
+        return [None] * n
+    items = list(value)
+    if len(items) != n:
+        raise CollectionError(f"{name} has {len(items)} items but there are {n} documents")
+    return items
+
+
+def check_vectors(vectors: Any, dimension: int) -> np.ndarray:
+    """``vectors`` as (n, dim) float32, or CollectionError naming the bad shape or value."""
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim != 2:
+        raise CollectionError(f"vectors must be (n, dim), got shape {arr.shape}")
+    if dimension and arr.shape[1] != dimension:
+        raise CollectionError(
+            f"vectors have dimension {arr.shape[1]}; this collection holds {dimension}")
+    if not np.isfinite(arr).all():
+        raise CollectionError("vectors contain NaN or infinite values")
+    return arr
+
+
+def prepare_documents(texts: Any, ids: Any, metadatas: Any, vectors: Any, sources: Any,
+                      offsets: Any, dimension: int) -> list[NewDocument]:
+    """Validate the arguments of add/upsert and pair them up into documents."""
+    if texts is None and vectors is None:
+        raise CollectionError("pass texts=[...] and/or vectors=(n, dim) array")
+    if isinstance(texts, str):
+        raise CollectionError("texts must be a list of strings, got one str; wrap it: [text]")
+    vecs = None if vectors is None else check_vectors(vectors, dimension)
+    n = len(vecs) if vecs is not None else len(list(texts))
+    text_list = _as_list("texts", texts, n)
+    for i, t in enumerate(text_list):
+        if t is not None and not isinstance(t, str):
+            raise CollectionError(f"texts[{i}] is {type(t).__name__}, not str")
+    id_list = [uuid.uuid4().hex if i is None else i for i in _as_list("ids", ids, n)]
+    for i, doc_id in enumerate(id_list):
+        if not isinstance(doc_id, str) or not doc_id:
+            raise CollectionError(f"ids[{i}] must be a non-empty str, got {doc_id!r}")
+    if len(set(id_list)) != n:
+        dup = next(x for x in id_list if id_list.count(x) > 1)
+        raise CollectionError(f"id {dup!r} appears more than once in this call")
+    metas = [metadata_json(m, i) for i, m in enumerate(_as_list("metadatas", metadatas, n))]
+    srcs = _as_list("sources", sources, n)
+    offs: list[tuple[int | None, int | None]] = []
+    for i, o in enumerate(_as_list("offsets", offsets, n)):
+        if o is not None and (len(o) != 2 or not all(isinstance(x, int) for x in o)):
+            raise CollectionError(f"offsets[{i}] must be (start, end) ints or None, got {o!r}")
+        offs.append((None, None) if o is None else (o[0], o[1]))
+    docs = []
+    for i in range(n):
+        vec = None if vecs is None else vecs[i]
+        docs.append(NewDocument(id_list[i], text_list[i], content_hash(text_list[i], vec), vec,
+                                srcs[i], metas[i], *offs[i]))
+    return docs
+
+
+def settle_dimension(conn: sqlite3.Connection, docs: list[NewDocument]) -> int:
+    """The collection's dimension, fixed by the first vectors ever written (in the txn)."""
+    stored = int(conn.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()[0])
+    first = next((d.vector for d in docs if d.vector is not None), None)
+    if first is None:
+        return stored
+    if stored and len(first) != stored:
+        raise CollectionError(
+            f"vectors have dimension {len(first)}; this collection holds {stored}")
+    if not stored:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'dimension'", (str(len(first)),))
+    return len(first)
 
 
 @contextmanager
