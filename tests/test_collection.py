@@ -248,3 +248,20 @@ def test_a_reader_opened_empty_sees_the_dimension_set_later(tmp_path):
         reader.add(vectors=np.ones((1, 2)))
     with pytest.raises(CollectionError, match=r"offsets\[0\] must be \(start, end\)"):
         reader.add(vectors=np.ones((1, 3)), offsets=[(1.5, 2)])
+
+
+def test_threads_share_one_collection(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    col = Collection.create(tmp_path / "c", metric="dot")
+    rng = np.random.default_rng(5)
+    col.add(vectors=rng.standard_normal((100, 8)).astype(np.float32))
+
+    def work(i: int) -> int:
+        if i % 4 == 0:
+            col.add(vectors=rng.standard_normal((10, 8)).astype(np.float32))
+        return len(col.search(np.ones(8, np.float32), k=5)) + col.count() * 0
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(work, range(40))) == {5}
+    assert col.count() == 200

@@ -13,14 +13,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import sqlite3
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -34,6 +37,7 @@ from embedlab.store.scoring import SEARCH_METRICS
 from embedlab.store.search import MODES, Hit, Searcher
 
 LOCK_NAME = "collection.lock"
+F = TypeVar("F", bound=Callable[..., Any])
 #: Index settings stored with a collection; ``Collection.create`` keywords override them.
 DEFAULT_CONFIG: dict[str, int] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
                                   "hnsw_ef_construction": 200, "hnsw_ef_search": 128,
@@ -56,6 +60,15 @@ def _pack(vector: np.ndarray) -> np.ndarray:
     from embedlab.encoders.quantize import quantize_embeddings
 
     return quantize_embeddings(vector[None, :].astype(np.float32), "ubinary")[0]
+
+
+def _locked(method: F) -> F:
+    """Serialize a method on the collection's thread lock (the SQLite connection is shared)."""
+    @functools.wraps(method)
+    def wrapper(self: Collection, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return cast(F, wrapper)
 
 
 class Collection:
@@ -83,6 +96,7 @@ class Collection:
         self.config: dict[str, int] = {**DEFAULT_CONFIG, **json.loads(meta.get("config", "{}"))}
         self._encoder = encoder
         self._searcher: Searcher | None = None
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -207,6 +221,7 @@ class Collection:
         """Like :meth:`add`, but documents whose id exists are replaced."""
         return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=True)
 
+    @_locked
     def _write(self, texts: Any, ids: Any, metadatas: Any, vectors: Any, sources: Any,
                offsets: Any, replace: bool) -> list[str]:
         self._refresh_dimension()
@@ -243,6 +258,7 @@ class Collection:
             if d.hash in encoded:
                 d.vector = encoded[d.hash]
 
+    @_locked
     def delete(self, ids: Any = None, where: dict[str, Any] | None = None) -> int:
         """Delete documents by ids and/or metadata filter (both: their intersection).
 
@@ -257,6 +273,7 @@ class Collection:
 
     # ------------------------------------------------------------------ reads
 
+    @_locked
     def _select(self, columns: str, ids: Any, where: dict[str, Any] | None,
                 limit: int | None) -> list[tuple[Any, ...]]:
         sql, params = compile_where(where)
@@ -265,10 +282,17 @@ class Collection:
         if ids is not None:
             id_list = [ids] if isinstance(ids, str) else list(ids)
             rows: list[tuple[Any, ...]] = []
-            for part in writes.chunks(id_list):
-                rows += self._conn.execute(
-                    f"{query} AND d.id IN ({','.join('?' * len(part))})",
-                    [*params, *part]).fetchall()
+            own = not self._conn.in_transaction
+            if own:  # one snapshot across the chunked statements
+                self._conn.execute("BEGIN")
+            try:
+                for part in writes.chunks(id_list):
+                    rows += self._conn.execute(
+                        f"{query} AND d.id IN ({','.join('?' * len(part))})",
+                        [*params, *part]).fetchall()
+            finally:
+                if own:
+                    self._conn.execute("COMMIT")
             return rows[:limit] if limit is not None else rows
         query += " ORDER BY d.seq"
         if limit is not None:
@@ -295,18 +319,21 @@ class Collection:
             raise CollectionError(f"{len(lost)} id(s) not found, e.g. {lost[0]!r}")
         return np.stack([np.frombuffer(rows[i], "<f4") for i in ids]).astype(np.float32)
 
+    @_locked
     def count(self, where: dict[str, Any] | None = None) -> int:
         """Number of documents (matching ``where``)."""
         sql, params = compile_where(where)
         return int(self._conn.execute(f"SELECT count(*) FROM documents d WHERE {sql}",
                                       params).fetchone()[0])
 
+    @_locked
     def stats(self) -> dict[str, int]:
         """Counts of documents and of distinct stored contents (deduplicated texts)."""
         docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         contents = self._conn.execute("SELECT count(*) FROM contents").fetchone()[0]
         return {"documents": int(docs), "contents": int(contents)}
 
+    @_locked
     def search(self, query: Any, k: int = 10, where: dict[str, Any] | None = None,
                metric: str | None = None, mode: str = "auto", hybrid: bool = False) -> list[Hit]:
         """The ``k`` best documents for a text or a (dim,) vector, best first.
@@ -337,6 +364,7 @@ class Collection:
         return self._get_searcher().search(vec, text, k, where, metric, mode, hybrid,
                                            self.metric)
 
+    @_locked
     def build_index(self) -> None:
         """Bring the HNSW index file up to date now (e.g. after a large ingest) rather than
         on the first HNSW search."""
