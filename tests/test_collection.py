@@ -190,6 +190,12 @@ def test_texts_are_encoded_once_and_fingerprint_is_checked(tmp_path):
         Collection.open(tmp_path / "c", encoder=CountingEncoder("letters-v2"))
     again = Collection.open(tmp_path / "c", encoder=CountingEncoder())
     assert again.count() == 5
+    # an empty collection made without a model records the first encoder it is opened with
+    Collection.create(tmp_path / "e").close()
+    Collection.open(tmp_path / "e", encoder=CountingEncoder()).add(["ab"])
+    with pytest.raises(CollectionError, match="built with model 'letters'"):
+        Collection.open(tmp_path / "e", encoder=CountingEncoder("letters-v2"))
+    assert Collection.open(tmp_path / "e").model_name == "letters"
 
 
 def test_newer_format_version_is_refused(tmp_path):
@@ -260,7 +266,7 @@ def test_threads_share_one_collection(tmp_path):
     def work(i: int) -> int:
         if i % 4 == 0:
             col.add(vectors=rng.standard_normal((10, 8)).astype(np.float32))
-        return len(col.search(np.ones(8, np.float32), k=5)) + col.count() * 0
+        return len(col.search(np.ones(8, np.float32), k=5))
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(work, range(40))) == {5}

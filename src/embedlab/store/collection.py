@@ -188,6 +188,15 @@ class Collection:
             raise CollectionError(
                 f"encoder {enc.name!r} gives {enc.dimension}-d vectors; the collection holds "
                 f"{self.dimension}-d")
+        if not self.fingerprint:  # an empty model-less collection adopts this encoder
+            with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+                if self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
+                    raise CollectionError(f"collection {self.path} gained documents meanwhile")
+                self._conn.executemany("UPDATE meta SET value = ? WHERE key = ?", [
+                    (enc.name, "model_name"), (enc.fingerprint, "fingerprint"),
+                    (str(enc.dimension), "dimension")])
+            self.model_name, self.fingerprint = enc.name, enc.fingerprint
+            self.dimension = enc.dimension
         return enc
 
     @property
@@ -384,8 +393,8 @@ class _Retry(Exception):
 
 
 def _load(encoder: Any) -> Any:
-    if encoder is None or hasattr(encoder, "encode"):
+    if encoder is None or not isinstance(encoder, str | os.PathLike):
         return encoder
     from embedlab.encoders import load_encoder
 
-    return load_encoder(encoder)
+    return load_encoder(encoder if isinstance(encoder, str) else Path(encoder))
