@@ -79,6 +79,11 @@ class TransformerRunner:
             opts.intra_op_num_threads = self._threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
+            # ORT's worker threads busy-wait between runs by default: fastest for one long
+            # batch job, wasteful when a server or other work shares the cores.
+            # EMBEDLAB_ORT_SPIN=0 turns it off (`embedlab serve` does so).
+            spin = os.environ.get("EMBEDLAB_ORT_SPIN", "1").strip() not in ("0", "false", "no")
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
             path = self.graph_path()
             try:
                 self._session = ort.InferenceSession(str(path), opts,
