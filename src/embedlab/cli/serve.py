@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from embedlab.models.registry import DEFAULT_MODEL
@@ -23,8 +25,13 @@ from embedlab.models.registry import DEFAULT_MODEL
               help="ONNX Runtime threads per model (default: one per core, up to 8); 1 leaves "
                    "a core to the HTTP side on small machines.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option("--collections", "collections_root", default=None,
+              type=click.Path(file_okay=False, path_type=Path), metavar="ROOT",
+              help="Folder of the collections served at /v1/collections "
+                   "(default: <EMBEDLAB_HOME>/collections).")
 def serve_command(host: str, port: int, model: str, quantize: str | None, max_batch: int,
-                  max_text_chars: int, threads: int | None, no_cache: bool) -> None:
+                  max_text_chars: int, threads: int | None, no_cache: bool,
+                  collections_root: Path | None) -> None:
     """Serve embeddings over HTTP until interrupted: POST /v1/embeddings, /api/embed."""
     import logging
 
@@ -35,8 +42,8 @@ def serve_command(host: str, port: int, model: str, quantize: str | None, max_ba
         from embedlab.serve.app import create_app
 
         app = create_app(model, quantize=quantize, cache=not no_cache, threads=threads,
-                         max_batch=max_batch,
-                         max_text_chars=max_text_chars)
+                         max_batch=max_batch, max_text_chars=max_text_chars,
+                         collections_root=collections_root)
         bound_port = sock.getsockname()[1]
         click.echo(f"embedlab serve: {app.state.pool.served.name} on http://{host}:{bound_port}"
                    " (OpenAI: /v1/embeddings, Ollama: /api/embed; Ctrl-C stops)", err=True)

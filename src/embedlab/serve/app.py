@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from embedlab import __version__
 from embedlab.encoders.base import Encoder
 from embedlab.models.registry import DEFAULT_MODEL
-from embedlab.serve import ollama_api, openai_api
+from embedlab.serve import collections_api, ollama_api, openai_api
 from embedlab.serve.embedding import Limits
 from embedlab.serve.errors import install_error_handlers
 from embedlab.serve.pool import ModelPool
@@ -22,14 +22,16 @@ from embedlab.serve.pool import ModelPool
 def create_app(model: str | Path = DEFAULT_MODEL, *, backend: str = "onnx",
                quantize: str | None = None, cache: bool = True, threads: int | None = None, max_batch: int = 2048,
                max_text_chars: int = 50_000, max_loaded: int = 2,
-               batch_window_ms: float = 3.0, max_batch_texts: int = 256) -> FastAPI:
+               batch_window_ms: float = 3.0, max_batch_texts: int = 256,
+               collections_root: str | Path | None = None) -> FastAPI:
     """The HTTP API serving ``model`` (loaded now; errors such as an unpulled model raise).
 
     ``threads`` is ONNX Runtime's thread count per model (default: one per core, up to 8).
     ``max_batch`` and ``max_text_chars`` are the per-request limits (413 beyond them);
     other pulled models load on first request, ``max_loaded`` of them kept (LRU);
     concurrent requests are gathered for ``batch_window_ms`` up to ``max_batch_texts`` texts
-    into one ``encode`` call.
+    into one ``encode`` call. Collections (``/v1/collections``) live in ``collections_root``
+    (default ``<EMBEDLAB_HOME>/collections``).
 
     Example:
         >>> app = create_app("all-MiniLM-L6-v2", cache=False)     # doctest: +SKIP
@@ -51,16 +53,24 @@ def create_app(model: str | Path = DEFAULT_MODEL, *, backend: str = "onnx",
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        collections.close()
         await pool.aclose()
 
     app = FastAPI(title="embedlab", version=__version__, lifespan=lifespan,
                   description="Local text embeddings: OpenAI- and Ollama-compatible API.")
     app.state.pool = pool
     app.state.limits = Limits(max_inputs=max_batch, max_text_chars=max_text_chars)
+    if collections_root is None:
+        from embedlab import paths
+
+        collections_root = paths.home() / "collections"
+    collections = collections_api.Collections(collections_root, pool, app.state.limits)
+    app.state.collections = collections
     app.state.started = time.time()
     install_error_handlers(app)
     app.include_router(openai_api.router)
     app.include_router(ollama_api.router)
+    app.include_router(collections_api.router)
 
     @app.get("/health", tags=["server"])
     async def health(request: Request) -> dict[str, Any]:

@@ -1,0 +1,469 @@
+"""Collection routes: persistent, searchable document collections under one root folder.
+
+``GET/POST /v1/collections``, ``GET/DELETE /v1/collections/{name}``,
+``POST /v1/collections/{name}/documents`` (add or upsert), ``/delete`` and ``/search``.
+A collection ``NAME`` is the folder ``ROOT/NAME`` (:mod:`embedlab.store`); names are
+``[A-Za-z0-9_.-]{1,64}`` not starting with ``.`` (422 otherwise, so no path escapes ROOT).
+
+Texts are embedded by the server's own loaded models through their shared batchers
+(:mod:`embedlab.serve.batcher`), so concurrent writes and searches batch with each other and
+with ``/v1/embeddings`` requests. Store calls run in a small thread pool of their own; the
+store's encoder is a :class:`PoolEncoder` that hands texts back to the event loop's batcher.
+
+Statuses: 404 unknown collection (or model at create); 409 the collection exists (create), an
+id exists (add without ``upsert``), or the collection was built with a model this server
+cannot load or whose weights differ (the message names the model); 413 more documents than
+``--max-batch`` or a text longer than ``--max-text-chars``; 422 bad names, bad ``where``
+filters (the store's message), wrong types, unknown fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+
+from embedlab.serve.embedding import Limits, embed_texts
+from embedlab.serve.errors import APIError
+from embedlab.serve.pool import LoadedModel, ModelPool
+from embedlab.serve.schemas import _Strict
+from embedlab.store import Collection, CollectionError, drop, list_collections
+from embedlab.store.filters import compile_where
+from embedlab.store.schema import DB_NAME
+
+T = TypeVar("T")
+NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+MAX_K = 1000
+Metric = Literal["cosine", "dot", "euclidean", "manhattan"]
+Mode = Literal["auto", "exact", "hnsw", "binary"]
+CONFLICT = "conflict_error"
+
+router = APIRouter(tags=["collections"])
+
+
+# --------------------------------------------------------------------------- bodies
+
+class CreateCollectionRequest(_Strict):
+    """``POST /v1/collections``."""
+
+    name: StrictStr = Field(description="1-64 of A-Z a-z 0-9 _ . - (not starting with '.')")
+    model: StrictStr | None = Field(default=None,
+                                    description="Model embedding the texts (default: the "
+                                                "served model)")
+    metric: Metric = "cosine"
+
+
+class DocumentIn(_Strict):
+    id: StrictStr | None = Field(default=None, min_length=1,
+                                 description="Default: a random hex id")
+    text: StrictStr
+    metadata: dict[str, Any] | None = None
+    source: StrictStr | None = None
+
+
+class AddDocumentsRequest(_Strict):
+    """``POST /v1/collections/{name}/documents``."""
+
+    documents: list[DocumentIn]
+    upsert: StrictBool = Field(default=False,
+                               description="Replace documents whose id exists (else 409)")
+
+
+class DeleteDocumentsRequest(_Strict):
+    """``POST /v1/collections/{name}/delete``: ids and/or a filter (both: intersection)."""
+
+    ids: list[StrictStr] | None = None
+    where: dict[str, Any] | None = Field(default=None,
+                                         description="Metadata filter; {} matches all")
+
+
+class SearchRequest(_Strict):
+    """``POST /v1/collections/{name}/search``."""
+
+    query: StrictStr
+    k: StrictInt = Field(default=10, ge=1, le=MAX_K)
+    where: dict[str, Any] | None = None
+    hybrid: StrictBool = Field(default=False,
+                               description="Fuse with BM25 keyword ranking (RRF score)")
+    metric: Metric | None = None
+    mode: Mode = "auto"
+
+
+class CollectionOut(BaseModel):
+    name: str
+    count: int
+    model: str | None
+    dimension: int
+    metric: str
+
+
+class CollectionList(BaseModel):
+    collections: list[CollectionOut]
+
+
+class AddedOut(BaseModel):
+    ids: list[str]
+
+
+class DeletedOut(BaseModel):
+    deleted: int
+
+
+class DroppedOut(BaseModel):
+    name: str
+    dropped: bool
+
+
+class HitOut(BaseModel):
+    id: str
+    score: float
+    text: str | None
+    metadata: dict[str, Any]
+    source: str | None
+    start: int | None
+    end: int | None
+
+
+class SearchOut(BaseModel):
+    hits: list[HitOut]
+
+
+# --------------------------------------------------------------------------- encoder bridge
+
+class PoolEncoder:
+    """A stand-in encoder for the store: ``encode`` (called in a store thread) embeds through
+    the server's model pool and batcher on the event loop.
+
+    ``prime(text, vector)`` keeps a vector computed already (a search query) so the store's
+    own ``encode([query])`` does not embed it twice.
+    """
+
+    def __init__(self, pool: ModelPool, model: LoadedModel, limits: Limits,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.pool = pool
+        self.model_name = model.name
+        self.name = model.encoder.name
+        self.fingerprint = model.encoder.fingerprint
+        self.dimension = model.encoder.dimension
+        self.max_length = model.encoder.max_length
+        self.normalize_default = model.encoder.normalize_default
+        self.limits = limits
+        self.loop = loop
+        self._ready: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._ready_lock = threading.Lock()
+
+    def prime(self, text: str, vector: np.ndarray) -> None:
+        with self._ready_lock:
+            self._ready[text] = vector
+            self._ready.move_to_end(text)
+            while len(self._ready) > 64:
+                self._ready.popitem(last=False)
+
+    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        texts = list(texts)
+        with self._ready_lock:
+            ready = [self._ready.get(t) for t in texts]
+        if texts and all(v is not None for v in ready):
+            return np.stack([v for v in ready if v is not None])
+        future = asyncio.run_coroutine_threadsafe(
+            embed_texts(self.pool, self.model_name, texts, self.limits), self.loop)
+        return future.result().vectors
+
+
+# --------------------------------------------------------------------------- the manager
+
+class Collections:
+    """The collections under ``root`` as the server sees them (one per app)."""
+
+    def __init__(self, root: str | Path, pool: ModelPool, limits: Limits,
+                 threads: int = 8) -> None:
+        self.root = Path(root).expanduser()
+        self.pool = pool
+        self.limits = limits
+        self._executor = ThreadPoolExecutor(max_workers=threads,
+                                            thread_name_prefix="embedlab-store")
+        self._create_lock = asyncio.Lock()
+        # name -> (db file identity, open collection, its encoder) for searches, which
+        # keep their vectors in memory between requests.
+        self._search: dict[str, tuple[tuple[int, int], Collection, PoolEncoder]] = {}
+        self._search_lock = threading.Lock()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in a store thread; CollectionError becomes an APIError."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(fn, *args, **kwargs)
+        try:
+            return await loop.run_in_executor(self._executor, call)
+        except CollectionError as exc:
+            raise store_error(exc) from exc
+
+    def close(self) -> None:
+        with self._search_lock:
+            for _, col, _ in self._search.values():
+                col.close()
+            self._search.clear()
+        self._executor.shutdown(wait=False)
+
+    # -- names and models
+
+    def path(self, name: str, *, must_exist: bool = True) -> Path:
+        check_name(name)
+        path = self.root / name
+        if must_exist and not (path / DB_NAME).is_file():
+            raise APIError(404, f"collection {name!r} not found; create it with POST "
+                                "/v1/collections", param="name", code="collection_not_found")
+        return path
+
+    async def model_for(self, name: str, model_name: str, fingerprint: str) -> LoadedModel:
+        """The loaded model a collection was built with, or 409 naming it."""
+        try:
+            model, _ = await self.pool.get(model_name)
+        except APIError as exc:
+            raise APIError(409, f"collection {name!r} was built with model {model_name!r}, "
+                                f"which this server cannot load ({exc.message})",
+                           type=CONFLICT, param="name", code="model_mismatch") from exc
+        if fingerprint and model.encoder.fingerprint != fingerprint:
+            raise APIError(409, f"collection {name!r} was built with model {model_name!r} "
+                                f"(fingerprint {fingerprint[:16]}…), but this server's "
+                                f"{model.name!r} has fingerprint "
+                                f"{model.encoder.fingerprint[:16]}…; search it with the "
+                                "model it was built with, or build a new collection",
+                           type=CONFLICT, param="name", code="model_mismatch")
+        return model
+
+    async def encoder_for(self, name: str, path: Path) -> PoolEncoder:
+        """A :class:`PoolEncoder` for the collection's model (the served one if it has none)."""
+        meta = await self.run(_read_meta, path)
+        model_name, fingerprint, count = meta
+        if not model_name:
+            if count:
+                raise APIError(409, f"collection {name!r} holds vectors given directly (no "
+                                    "model); add and search it with the Python API",
+                               type=CONFLICT, param="name", code="model_mismatch")
+            model_name = self.pool.served.name  # an empty model-less collection adopts it
+        model = await self.model_for(name, model_name, fingerprint)
+        return PoolEncoder(self.pool, model, self.limits, asyncio.get_running_loop())
+
+    def searchable(self, name: str, path: Path,
+                   encoder: PoolEncoder) -> tuple[Collection, PoolEncoder]:
+        """The cached open collection for searches and its encoder (reopened when the
+        collection's file was replaced, e.g. dropped and created again)."""
+        try:
+            st = os.stat(path / DB_NAME)
+        except FileNotFoundError:
+            raise APIError(404, f"collection {name!r} not found", param="name",
+                           code="collection_not_found") from None
+        ident = (st.st_dev, st.st_ino)
+        with self._search_lock:
+            cached = self._search.get(name)
+            if cached is not None and cached[0] == ident and (
+                    cached[2].fingerprint == encoder.fingerprint):
+                cached[2].loop = encoder.loop
+                return cached[1], cached[2]
+            col = Collection.open(path, encoder=encoder)
+            self._search[name] = (ident, col, encoder)
+            # a replaced entry is closed by garbage collection, once no search uses it
+            return col, encoder
+
+    def forget(self, name: str) -> None:
+        with self._search_lock:
+            self._search.pop(name, None)
+
+
+def _read_meta(path: Path) -> tuple[str, str, int]:
+    with Collection.open(path) as col:
+        return col.model_name, col.fingerprint, col.count()
+
+
+def _info(name: str, path: Path) -> CollectionOut:
+    with Collection.open(path) as col:
+        return CollectionOut(name=name, count=col.count(), model=col.model_name or None,
+                             dimension=col.dimension, metric=col.metric)
+
+
+def check_name(name: str) -> None:
+    if not NAME_RE.fullmatch(name) or name.startswith("."):
+        raise APIError(422, f"invalid collection name {name[:80]!r}: use 1 to 64 letters, "
+                            "digits, '_', '-' or '.', not starting with '.'", param="name",
+                       code="invalid_name")
+
+
+def check_where(where: dict[str, Any] | None) -> None:
+    try:
+        compile_where(where)
+    except CollectionError as exc:
+        raise APIError(422, str(exc), param="where", code="invalid_where") from exc
+
+
+def store_error(exc: CollectionError) -> APIError:
+    """The HTTP form of a store error: 409 for conflicts, else 422 with its message."""
+    message = str(exc)
+    if "already exist" in message:
+        return APIError(409, message, type=CONFLICT, param="documents", code="duplicate_id")
+    if "built with model" in message:
+        return APIError(409, message, type=CONFLICT, param="name", code="model_mismatch")
+    return APIError(422, message)
+
+
+def _manager(request: Request) -> Collections:
+    manager: Collections = request.app.state.collections
+    return manager
+
+
+# --------------------------------------------------------------------------- routes
+
+@router.get("/v1/collections", response_model=CollectionList)
+async def list_all(request: Request) -> CollectionList:
+    """Every collection under the server's root: name, count, model, dimension, metric."""
+    manager = _manager(request)
+    infos = await manager.run(list_collections, manager.root)
+    return CollectionList(collections=[
+        CollectionOut(name=i.name, count=i.count, model=i.model_name or None,
+                      dimension=i.dimension, metric=i.metric)
+        for i in infos if NAME_RE.fullmatch(i.name)])
+
+
+@router.post("/v1/collections", response_model=CollectionOut, status_code=201,
+             responses={409: {"description": "A collection of that name exists"}})
+async def create(body: CreateCollectionRequest, request: Request) -> CollectionOut:
+    """Create an empty collection embedded by ``model`` (default: the served model)."""
+    manager = _manager(request)
+    path = manager.path(body.name, must_exist=False)
+    model, _ = await manager.pool.get(body.model or manager.pool.served.name)
+    encoder = PoolEncoder(manager.pool, model, manager.limits, asyncio.get_running_loop())
+    async with manager._create_lock:
+        if path.exists():
+            raise APIError(409, f"collection {body.name!r} already exists", type=CONFLICT,
+                           param="name", code="collection_exists")
+        col = await manager.run(Collection.create, path, encoder=encoder, metric=body.metric)
+    col.close()
+    manager.forget(body.name)
+    return await manager.run(_info, body.name, path)
+
+
+@router.get("/v1/collections/{name}", response_model=CollectionOut)
+async def info(name: str, request: Request) -> CollectionOut:
+    """One collection's name, document count, model, dimension and metric."""
+    manager = _manager(request)
+    return await manager.run(_info, name, manager.path(name))
+
+
+@router.delete("/v1/collections/{name}", response_model=DroppedOut)
+async def drop_collection(name: str, request: Request) -> DroppedOut:
+    """Delete the collection and its folder."""
+    manager = _manager(request)
+    path = manager.path(name)
+    manager.forget(name)
+    await manager.run(drop, path)
+    return DroppedOut(name=name, dropped=True)
+
+
+@router.post("/v1/collections/{name}/documents", response_model=AddedOut)
+async def add_documents(name: str, body: AddDocumentsRequest, request: Request) -> AddedOut:
+    """Add documents (409 if an id exists) or, with ``upsert``, replace them; the ids."""
+    manager = _manager(request)
+    path = manager.path(name)
+    docs, limits = body.documents, manager.limits
+    if not docs:
+        raise APIError(422, "'documents' is an empty list; send at least one document",
+                       param="documents")
+    if len(docs) > limits.max_inputs:
+        raise APIError(413, f"too many documents: {len(docs)}; this server takes at most "
+                            f"{limits.max_inputs} per request (--max-batch)",
+                       param="documents")
+    for i, doc in enumerate(docs):
+        if doc.text == "":
+            raise APIError(422, f"documents[{i}].text is an empty string; every text must "
+                                "have at least one character", param="documents")
+        if len(doc.text) > limits.max_text_chars:
+            raise APIError(413, f"documents[{i}].text has {len(doc.text)} characters; this "
+                                f"server takes at most {limits.max_text_chars} per text "
+                                "(--max-text-chars)", param="documents")
+    encoder = await manager.encoder_for(name, path)
+
+    def write() -> list[str]:
+        with Collection.open(path, encoder=encoder) as col:
+            method = col.upsert if body.upsert else col.add
+            return method(texts=[d.text for d in docs], ids=[d.id for d in docs],
+                          metadatas=[d.metadata for d in docs],
+                          sources=[d.source for d in docs])
+
+    return AddedOut(ids=await manager.run(write))
+
+
+@router.post("/v1/collections/{name}/delete", response_model=DeletedOut)
+async def delete_documents(name: str, body: DeleteDocumentsRequest,
+                           request: Request) -> DeletedOut:
+    """Delete documents by ``ids`` and/or ``where`` (``where: {}`` deletes all); the count."""
+    manager = _manager(request)
+    path = manager.path(name)
+    if body.ids is None and body.where is None:
+        raise APIError(422, "send 'ids' and/or 'where' (where: {} deletes every document)",
+                       param="ids")
+    check_where(body.where)
+
+    def delete() -> int:
+        with Collection.open(path) as col:
+            return col.delete(ids=body.ids, where=body.where)
+
+    return DeletedOut(deleted=await manager.run(delete))
+
+
+@router.post("/v1/collections/{name}/search", response_model=SearchOut)
+async def search(name: str, body: SearchRequest, request: Request) -> SearchOut:
+    """The ``k`` best documents for ``query``, best first (``score``: similarity for
+    cosine/dot, distance for euclidean/manhattan, the fused RRF score with ``hybrid``)."""
+    manager = _manager(request)
+    path = manager.path(name)
+    check_where(body.where)
+    if body.query == "":
+        raise APIError(422, "'query' is an empty string", param="query")
+    if len(body.query) > manager.limits.max_text_chars:
+        raise APIError(413, f"query has {len(body.query)} characters; this server takes at "
+                            f"most {manager.limits.max_text_chars} per text "
+                            "(--max-text-chars)", param="query")
+    encoder = await manager.encoder_for(name, path)
+    # Embed here, on the loop, so concurrent searches share batches.
+    vector = (await embed_texts(manager.pool, encoder.model_name, [body.query],
+                                manager.limits)).vectors[0]
+
+    def run_search() -> list[Any]:
+        col, col_encoder = manager.searchable(name, path, encoder)
+        if body.hybrid:  # the store embeds the text query itself: hand it this vector
+            col_encoder.prime(body.query, vector)
+        query: Any = body.query if body.hybrid else vector
+        return col.search(query, k=body.k, where=body.where, metric=body.metric,
+                          mode=body.mode, hybrid=body.hybrid)
+
+    hits = await manager.run(run_search)
+    return SearchOut(hits=[HitOut(**asdict(h)) for h in hits])
+
+
+_SUFFIXES = {"": ("GET", "DELETE"), "documents": ("POST",), "delete": ("POST",),
+             "search": ("POST",)}
+
+
+@router.api_route("/v1/collections/{rest:path}", include_in_schema=False,
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+async def fallback(rest: str, request: Request) -> None:
+    """Paths no route above takes: bad names (422), wrong methods (405), the rest (404)."""
+    name, _, suffix = rest.partition("/")
+    if not name:
+        raise APIError(404, f"no endpoint {request.url.path}")
+    check_name(name)
+    if "/" in suffix or suffix not in _SUFFIXES:
+        raise APIError(404, f"no endpoint {request.url.path}")
+    raise APIError(405, f"{request.method} is not allowed on {request.url.path}; use "
+                        f"{' or '.join(_SUFFIXES[suffix])}")
