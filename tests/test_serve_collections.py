@@ -216,6 +216,20 @@ def test_collection_made_by_the_store_is_served(http, root, encoder) -> None:
     ok(http.delete("/v1/collections/direct"))
 
 
+def test_collection_of_another_pulled_model(http, root, mpnet_dir) -> None:
+    created = ok(http.post("/v1/collections", json={"name": "mp", "model": "mpnet",
+                                                     "metric": "euclidean"}), 201)
+    assert created["model"] == "all-mpnet-base-v2" and created["dimension"] == 768
+    ok(http.post("/v1/collections/mp/documents", json={"documents": DOCS}))
+    hits = search(http, "mp", query="a kitten resting in the sun", k=2)
+    mpnet = load_encoder("all-mpnet-base-v2", cache=False)
+    with Collection.open(root / "mp", encoder=mpnet) as col:
+        want = col.search("a kitten resting in the sun", k=2)
+    assert hits[0]["id"] == "cat" and [h["id"] for h in hits] == [h.id for h in want]
+    np.testing.assert_allclose([h["score"] for h in hits], [h.score for h in want], atol=1e-4)
+    ok(http.delete("/v1/collections/mp"))
+
+
 # --- concurrency ----------------------------------------------------------------------------
 
 def test_concurrent_adds_all_land_and_batch(http, server) -> None:
@@ -302,7 +316,7 @@ def test_concurrent_adds_all_land_and_batch(http, server) -> None:
      {"documents": [{"text": "a", "id": "d"}, {"text": "b", "id": "d"}]}, 422,
      ["'d' appears more than once"]),
     ("POST", "/v1/collections/filled/documents", {"documents": [{"id": "cat", "text": "new"}]},
-     409, ["'cat'", "already exist", "upsert"]),
+     409, ["'cat'", "already exist", '"upsert": true']),
     ("POST", "/v1/collections/filled/documents",
      {"documents": [{"text": f"t{i}"} for i in range(MAX_BATCH + 1)]}, 413,
      [f"at most {MAX_BATCH}", str(MAX_BATCH + 1)]),

@@ -101,6 +101,26 @@ class SearchRequest(_Strict):
     mode: Mode = "auto"
 
 
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorBody(BaseModel):
+    """Every error: ``{"error": {"message", "type", "param", "code"}}``."""
+
+    error: ErrorDetail
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    what = {404: "Unknown collection", 409: "Conflict: exists, duplicate id, or model "
+            "mismatch", 413: "Over --max-batch or --max-text-chars",
+            422: "Invalid name, body or where filter"}
+    return {s: {"model": ErrorBody, "description": what[s]} for s in statuses}
+
+
 class CollectionOut(BaseModel):
     name: str
     count: int
@@ -310,7 +330,9 @@ def check_where(where: dict[str, Any] | None) -> None:
 def store_error(exc: CollectionError) -> APIError:
     """The HTTP form of a store error: 409 for conflicts, else 422 with its message."""
     message = str(exc)
-    if "already exist" in message:
+    if "id(s) already exist" in message:
+        message = message.replace("use upsert() to replace them or delete() them first",
+                                  "send \"upsert\": true to replace them, or delete them first")
         return APIError(409, message, type=CONFLICT, param="documents", code="duplicate_id")
     if "built with model" in message:
         return APIError(409, message, type=CONFLICT, param="name", code="model_mismatch")
@@ -324,7 +346,7 @@ def _manager(request: Request) -> Collections:
 
 # --------------------------------------------------------------------------- routes
 
-@router.get("/v1/collections", response_model=CollectionList)
+@router.get("/v1/collections", response_model=CollectionList, responses=_errors())
 async def list_all(request: Request) -> CollectionList:
     """Every collection under the server's root: name, count, model, dimension, metric."""
     manager = _manager(request)
@@ -336,7 +358,7 @@ async def list_all(request: Request) -> CollectionList:
 
 
 @router.post("/v1/collections", response_model=CollectionOut, status_code=201,
-             responses={409: {"description": "A collection of that name exists"}})
+             responses=_errors(404, 409, 422))
 async def create(body: CreateCollectionRequest, request: Request) -> CollectionOut:
     """Create an empty collection embedded by ``model`` (default: the served model)."""
     manager = _manager(request)
@@ -353,14 +375,16 @@ async def create(body: CreateCollectionRequest, request: Request) -> CollectionO
     return await manager.run(_info, body.name, path)
 
 
-@router.get("/v1/collections/{name}", response_model=CollectionOut)
+@router.get("/v1/collections/{name}", response_model=CollectionOut,
+            responses=_errors(404, 422))
 async def info(name: str, request: Request) -> CollectionOut:
     """One collection's name, document count, model, dimension and metric."""
     manager = _manager(request)
     return await manager.run(_info, name, manager.path(name))
 
 
-@router.delete("/v1/collections/{name}", response_model=DroppedOut)
+@router.delete("/v1/collections/{name}", response_model=DroppedOut,
+               responses=_errors(404, 422))
 async def drop_collection(name: str, request: Request) -> DroppedOut:
     """Delete the collection and its folder."""
     manager = _manager(request)
@@ -370,7 +394,8 @@ async def drop_collection(name: str, request: Request) -> DroppedOut:
     return DroppedOut(name=name, dropped=True)
 
 
-@router.post("/v1/collections/{name}/documents", response_model=AddedOut)
+@router.post("/v1/collections/{name}/documents", response_model=AddedOut,
+             responses=_errors(404, 409, 413, 422))
 async def add_documents(name: str, body: AddDocumentsRequest, request: Request) -> AddedOut:
     """Add documents (409 if an id exists) or, with ``upsert``, replace them; the ids."""
     manager = _manager(request)
@@ -403,7 +428,8 @@ async def add_documents(name: str, body: AddDocumentsRequest, request: Request) 
     return AddedOut(ids=await manager.run(write))
 
 
-@router.post("/v1/collections/{name}/delete", response_model=DeletedOut)
+@router.post("/v1/collections/{name}/delete", response_model=DeletedOut,
+             responses=_errors(404, 422))
 async def delete_documents(name: str, body: DeleteDocumentsRequest,
                            request: Request) -> DeletedOut:
     """Delete documents by ``ids`` and/or ``where`` (``where: {}`` deletes all); the count."""
@@ -421,7 +447,8 @@ async def delete_documents(name: str, body: DeleteDocumentsRequest,
     return DeletedOut(deleted=await manager.run(delete))
 
 
-@router.post("/v1/collections/{name}/search", response_model=SearchOut)
+@router.post("/v1/collections/{name}/search", response_model=SearchOut,
+             responses=_errors(404, 409, 413, 422))
 async def search(name: str, body: SearchRequest, request: Request) -> SearchOut:
     """The ``k`` best documents for ``query``, best first (``score``: similarity for
     cosine/dot, distance for euclidean/manhattan, the fused RRF score with ``hybrid``)."""
