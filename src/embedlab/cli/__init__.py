@@ -13,6 +13,7 @@ import click
 
 from embedlab import __version__
 from embedlab.cli.cache import cache_group
+from embedlab.cli.collections import collections_group, index_command, search_command
 from embedlab.cli.embed import embed_command, similarity_command
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.cli.serve import serve_command
@@ -39,6 +40,9 @@ cli.add_command(models_command)
 cli.add_command(rm_command)
 cli.add_command(cache_group)
 cli.add_command(serve_command)
+cli.add_command(index_command)
+cli.add_command(search_command)
+cli.add_command(collections_group)
 
 
 def main(argv: list[str] | None = None) -> None:
