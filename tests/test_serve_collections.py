@@ -403,8 +403,16 @@ def test_collection_built_with_another_model(http, root) -> None:
         assert ok(http.get("/v1/collections/letters"))["model"] == "letters"
         assert ok(http.get("/v1/collections/raw"))["model"] is None
         assert ok(http.post("/v1/collections/letters/delete", json={"ids": ["b"]}))["deleted"] == 1
+        # an empty collection without a model: nothing to find; the first add adopts the
+        # served model
+        Collection.create(root / "empty").close()
+        assert search(http, "empty", query="hi") == []
+        assert ok(http.get("/v1/collections/empty"))["model"] is None
+        ok(http.post("/v1/collections/empty/documents", json={"documents": [{"text": "hi"}]}))
+        assert ok(http.get("/v1/collections/empty"))["model"] == "all-MiniLM-L6-v2"
+        assert search(http, "empty", query="hello")[0]["text"] == "hi"
     finally:
-        for name in ("other", "letters", "raw"):
+        for name in ("other", "letters", "raw", "empty"):
             ok(http.delete(f"/v1/collections/{name}"))
 
 
@@ -429,3 +437,37 @@ def test_default_root_and_cli_option(minilm_dir, monkeypatch, tmp_path) -> None:
     assert app.state.collections.root == tmp_path / "collections"
     out = CliRunner().invoke(serve_command, ["--help"]).output
     assert "--collections ROOT" in out
+
+
+def test_serve_command_with_collections_root(minilm_dir, tmp_path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = tmp_path / "cols"
+    proc = subprocess.Popen([sys.executable, "-m", "embedlab", "serve", "--port", str(port),
+                             "--no-cache", "--threads", "1", "--collections", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            assert proc.poll() is None and time.time() < deadline, "server did not start"
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        ok(httpx.post(f"{base}/v1/collections", json={"name": "cli"}), 201)
+        ok(httpx.post(f"{base}/v1/collections/cli/documents",
+                      json={"documents": [{"id": "a", "text": "hello"}]}))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    with Collection.open(root / "cli") as col:
+        assert col.count() == 1 and col.model_name == "all-MiniLM-L6-v2"

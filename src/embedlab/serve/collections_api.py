@@ -263,8 +263,9 @@ class Collections:
                            type=CONFLICT, param="name", code="model_mismatch")
         return model
 
-    async def encoder_for(self, name: str, path: Path) -> PoolEncoder:
-        """A :class:`PoolEncoder` for the collection's model (the served one if it has none)."""
+    async def encoder_for(self, name: str, path: Path, adopt: bool = True) -> PoolEncoder | None:
+        """A :class:`PoolEncoder` for the collection's model. An empty collection without a
+        model adopts the served one when ``adopt`` (a write), else this gives None."""
         meta = await self.run(_read_meta, path)
         model_name, fingerprint, count = meta
         if not model_name:
@@ -272,7 +273,9 @@ class Collections:
                 raise APIError(409, f"collection {name!r} holds vectors given directly (no "
                                     "model); add and search it with the Python API",
                                type=CONFLICT, param="name", code="model_mismatch")
-            model_name = self.pool.served.name  # an empty model-less collection adopts it
+            if not adopt:
+                return None
+            model_name = self.pool.served.name
         model = await self.model_for(name, model_name, fingerprint)
         return PoolEncoder(self.pool, model, self.limits, asyncio.get_running_loop())
 
@@ -417,6 +420,7 @@ async def add_documents(name: str, body: AddDocumentsRequest, request: Request) 
                                 f"server takes at most {limits.max_text_chars} per text "
                                 "(--max-text-chars)", param="documents")
     encoder = await manager.encoder_for(name, path)
+    assert encoder is not None
 
     def write() -> list[str]:
         with Collection.open(path, encoder=encoder) as col:
@@ -461,7 +465,9 @@ async def search(name: str, body: SearchRequest, request: Request) -> SearchOut:
         raise APIError(413, f"query has {len(body.query)} characters; this server takes at "
                             f"most {manager.limits.max_text_chars} per text "
                             "(--max-text-chars)", param="query")
-    encoder = await manager.encoder_for(name, path)
+    encoder = await manager.encoder_for(name, path, adopt=False)
+    if encoder is None:  # empty and without a model: nothing to find
+        return SearchOut(hits=[])
     # Embed here, on the loop, so concurrent searches share batches.
     vector = (await embed_texts(manager.pool, encoder.model_name, [body.query],
                                 manager.limits)).vectors[0]
