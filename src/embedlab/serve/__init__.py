@@ -1,7 +1,8 @@
 """HTTP API (``embedlab serve``): OpenAI- and Ollama-compatible embedding endpoints.
 
 Endpoints: ``POST /v1/embeddings`` (OpenAI), ``GET /v1/models``, ``POST /api/embed`` and
-``POST /api/embeddings`` (Ollama), ``GET /api/tags``, ``GET /health``, ``GET /openapi.json``.
+``POST /api/embeddings`` (Ollama), ``GET /api/tags``, ``GET /health``, ``GET /openapi.json``,
+and persistent collections under ``/v1/collections`` (:mod:`embedlab.serve.collections_api`).
 
 Choices, the same on every endpoint:
 
