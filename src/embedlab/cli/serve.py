@@ -34,9 +34,12 @@ def serve_command(host: str, port: int, model: str, quantize: str | None, max_ba
                   collections_root: Path | None) -> None:
     """Serve embeddings over HTTP until interrupted: POST /v1/embeddings, /api/embed."""
     import logging
+    import os
 
     from embedlab.serve.runner import bind_socket, serve
 
+    # Request handling shares the cores with inference: no busy-waiting ORT threads.
+    os.environ.setdefault("EMBEDLAB_ORT_SPIN", "0")
     sock = bind_socket(host, port)  # before loading anything: a busy port fails at once
     try:
         from embedlab.serve.app import create_app
