@@ -6,9 +6,10 @@ fields, ``path``, ``chunk`` (0-based within the file), ``file_sha256`` (of the f
 bytes) and, for PDFs, ``page`` (1-based page where the chunk starts).
 
 Chunk ids are ``<sha256(path)[:16]>-<chunk>``, so re-ingesting is incremental: a file whose
-sha256 is unchanged is skipped; a changed file's chunks are upserted (texts already stored
-are not re-encoded) and its surplus old chunks deleted; chunks of files that vanished from
-an ingested folder are deleted.
+sha256 is unchanged is skipped; a changed file's chunks are upserted in one transaction
+(texts already stored are not re-encoded) and its leftover old chunks deleted in a second;
+chunks of files that vanished from an ingested folder are deleted. A file that was ingested
+and has become unreadable keeps its old chunks (it is reported as skipped).
 
 >>> from embedlab.store import Collection                              # doctest: +SKIP
 >>> col = Collection.create("c", encoder="all-MiniLM-L6-v2")           # doctest: +SKIP
@@ -129,21 +130,17 @@ def _sync_file(collection: Collection, path: Path, stored: dict[str, str], max_t
         raise UnreadableFileError(f"{path} cannot be read: {exc.strerror or exc}") from None
     sha = hashlib.sha256(data).hexdigest()
     name = str(path)
-    if stored.get(name) == sha:
+    stale = {"$and": [{"path": name}, {"file_sha256": {"$ne": sha}}]}
+    if stored.get(name) == sha and not collection.count(where=stale):
         report.unchanged.append(name)
         return
     ids, rows = _file_chunks(path, data, sha, max_tokens, overlap, count, text_field)
-    if name in stored:
-        # Surplus old chunks go first: a crash before the upsert leaves chunk 0 with the old
-        # sha256, so the next run sees the file as changed and finishes the job.
-        surplus = {d.id for d in collection.get(where={"path": name})} - set(ids)
-        if surplus:
-            report.chunks_removed += collection.delete(ids=sorted(surplus))
-        report.updated.append(name)
-    else:
-        report.added.append(name)
-    if ids:
+    if ids:  # texts stored already (unchanged passages) are not encoded again
         collection.upsert(ids=ids, sources=[name] * len(ids), **rows)
+    # After the upsert, every chunk of this file with another sha256 is a leftover; a crash
+    # before this delete is repaired by the next run (the stale check above).
+    report.chunks_removed += collection.delete(where=stale)
+    (report.updated if name in stored else report.added).append(name)
     report.chunks_added += len(ids)
 
 

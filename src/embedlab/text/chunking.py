@@ -116,8 +116,10 @@ def _split_long(text: str, span: tuple[int, int], budget: int,
     return runs
 
 
-def _units(text: str, budget: int, count: TokenCounter) -> list[list[tuple[int, int, int]]]:
-    """Per paragraph, its sentences (or word runs) as ``(start, end, tokens)``."""
+def _units(text: str, budget: int, count: TokenCounter,
+           split_starts: set[int]) -> list[list[tuple[int, int, int]]]:
+    """Per paragraph, its sentences (or word runs) as ``(start, end, tokens)``; the start
+    of each over-long sentence that was split into word runs goes into ``split_starts``."""
     paragraphs = [sentence_spans(text, s, e) for s, e in paragraph_spans(text)]
     flat = [sp for para in paragraphs for sp in para]
     counts = iter(count([text[s:e] for s, e in flat]))
@@ -127,6 +129,8 @@ def _units(text: str, budget: int, count: TokenCounter) -> list[list[tuple[int, 
         for s, e in para:
             n = next(counts)
             units += _split_long(text, (s, e), budget, count) if n > budget else [(s, e, n)]
+            if n > budget:
+                split_starts.add(s)
         out.append(units)
     return out
 
@@ -157,11 +161,14 @@ def chunk_text(text: str, max_tokens: int = 200, overlap_sentences: int = 1,
             chunks.append(Chunk(text[s:e], s, e, sum(u[2] for u in cur)))
         return cur[len(cur) - overlap_sentences:] if overlap_sentences else []
 
-    for para in _units(text, max_tokens, count):
+    split_starts: set[int] = set()
+    for para in _units(text, max_tokens, count, split_starts):
         tokens = sum(u[2] for u in cur)
         if fresh and tokens + sum(u[2] for u in para) > max_tokens:
             cur, fresh = close(), False  # end the chunk at the paragraph boundary
         for unit in para:
+            if fresh and unit[0] in split_starts:
+                cur, fresh = close(), False  # a split sentence starts a chunk of its own
             while cur and sum(u[2] for u in cur) + unit[2] > max_tokens:
                 if fresh:
                     cur, fresh = close(), False
