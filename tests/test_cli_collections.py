@@ -11,10 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+Run = Callable[..., subprocess.CompletedProcess[str]]
 DOCS = Path(__file__).resolve().parents[1] / "examples" / "docs"
 
 
@@ -27,7 +29,7 @@ def home(minilm_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run(home: Path):  # type: ignore[no-untyped-def]
+def run(home: Path) -> Run:
     env = {**os.environ, "EMBEDLAB_HOME": str(home), "COLUMNS": "200"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -37,7 +39,7 @@ def run(home: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def indexed(run, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+def indexed(run: Run, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(copy of examples/docs, collection folder) after one `embedlab index`."""
     root = tmp_path_factory.mktemp("cli")
     docs = root / "docs"
@@ -55,7 +57,7 @@ def test_example_docs_are_shipped() -> None:
     assert 6 <= len(list(DOCS.iterdir())) <= 10
 
 
-def test_search_json_best_first_with_fields(run, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_search_json_best_first_with_fields(run: Run, indexed: tuple[Path, Path]) -> None:
     docs, col = indexed
     proc = run("search", "how do I compare two embeddings", "--collection", str(col), "-k", "3",
                "--json")
@@ -73,7 +75,7 @@ def test_search_json_best_first_with_fields(run, indexed) -> None:  # type: igno
     assert Path(hits[0]["source"]).parent == docs.resolve()
 
 
-def test_search_where_hybrid_metric_mode_and_table(run, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_search_where_hybrid_metric_mode_and_table(run: Run, indexed: tuple[Path, Path]) -> None:
     _, col = indexed
     proc = run("search", "keyword ranking", "--collection", str(col), "-k", "5", "--json",
                "--where", '{"topic": {"$in": ["search", "storage"]}}', "--hybrid",
@@ -88,7 +90,7 @@ def test_search_where_hybrid_metric_mode_and_table(run, indexed) -> None:  # typ
     assert "word2vec.txt" in table.stdout
 
 
-def test_reindex_is_incremental(run, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_reindex_is_incremental(run: Run, indexed: tuple[Path, Path]) -> None:
     docs, col = indexed
     proc = run("index", str(docs), "--collection", str(col))
     assert proc.returncode == 0, proc.stderr
@@ -103,7 +105,8 @@ def test_reindex_is_incremental(run, indexed) -> None:  # type: ignore[no-untype
     assert f"0 files added, 0 updated, {n} unchanged, 1 removed" in proc.stdout
 
 
-def test_collections_list_info_drop(run, indexed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_collections_list_info_drop(run: Run, indexed: tuple[Path, Path],
+                                             tmp_path: Path) -> None:
     docs, col = indexed
     listed = run("collections", "list", str(col.parent))
     assert listed.returncode == 0, listed.stderr
@@ -134,14 +137,16 @@ def test_collections_list_info_drop(run, indexed, tmp_path: Path) -> None:  # ty
     (["--where", "[1, 2]"], "Invalid value for --where: must be a JSON object"),
     (["--where", '{"n": {"$like": 1}}'], "$like"),
 ])
-def test_bad_where_is_a_clean_error(run, indexed, args, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_where_is_a_clean_error(run: Run, indexed: tuple[Path, Path], args: list[str],
+                                    message: str) -> None:
     _, col = indexed
     proc = run("search", "x", "--collection", str(col), *args)
     assert proc.returncode != 0 and proc.stdout == ""
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_missing_collection_and_wrong_model_are_clean_errors(run, indexed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_collection_and_wrong_model_are_clean_errors(run: Run, indexed: tuple[Path, Path],
+                                             tmp_path: Path) -> None:
     docs, col = indexed
     for args in (["search", "q", "--collection", str(tmp_path / "none")],
                  ["collections", "info", str(tmp_path / "none")],
