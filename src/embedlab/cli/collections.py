@@ -61,17 +61,17 @@ def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None
 
 
 def _parse_where(where: str | None) -> dict[str, Any] | None:
+    """--where as a dict; a bad value is a ValueError, shown as one ``error:`` line."""
     if where is None:
         return None
+    example = '\'{"topic": "search"}\' or \'{"chunk": {"$lt": 2}}\''
     try:
         value = json.loads(where)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(
-            f"not valid JSON ({exc.msg} at character {exc.pos}): {where!r}; e.g. "
-            "'{\"topic\": \"search\"}' or '{\"chunk\": {\"$lt\": 2}}'",
-            param_hint="--where") from None
+        raise ValueError(f"--where {where!r} is not valid JSON ({exc.msg} at character "
+                         f"{exc.pos}); give a JSON object, e.g. {example}") from None
     if not isinstance(value, dict):
-        raise click.BadParameter(f"must be a JSON object, got {where!r}", param_hint="--where")
+        raise ValueError(f"--where {where!r} must be a JSON object, e.g. {example}")
     return value
 
 
