@@ -228,7 +228,7 @@ def test_ingest_explicit_files_never_removes_others(tmp_path: Path, encoder: Any
     col = Collection.create(tmp_path / "c", encoder=encoder)
     ingest(col, [docs])
     n = col.count()
-    report = ingest(col, [docs / "bm25.txt"])
+    report = ingest(col, [docs / "bm25.txt"], progress=True)
     assert report.removed == [] and [Path(p).name for p in report.unchanged] == ["bm25.txt"]
     assert col.count() == n
     with pytest.raises(ValueError, match="chunk_tokens must be a positive int, got 0"):
