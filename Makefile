@@ -21,7 +21,9 @@ models: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/embedlab pull all-MiniLM-L6-v2
-	$(BIN)/embedlab embed "A man is playing a guitar." "Une femme lit un livre."
+	$(BIN)/embedlab index examples/docs --collection .demo/docs.coll
+	$(BIN)/embedlab search "how do I compare two embeddings" --collection .demo/docs.coll -k 3
+	$(BIN)/embedlab search "ranking by keywords" --collection .demo/docs.coll -k 3 --hybrid
 	$(BIN)/embedlab similarity "A man is playing a guitar." \
 		"Someone plays an instrument." "A woman is slicing an onion." "The stock market fell today."
 
