@@ -1,8 +1,9 @@
 """Shared benchmark inputs: Gutenberg sentences and their all-MiniLM-L6-v2 vectors, cached.
 
 Sentences come from the 80 novels in ``<data>/corpus/gutenberg`` (the Gutenberg header and
-licence text skipped: only lines between ``*** START OF`` and ``*** END OF``), joined into
-paragraphs, split at sentence ends, kept when 5-60 words long, deduplicated, then shuffled
+licence text skipped: only lines between ``*** START OF`` and ``*** END OF``; producers'
+notes dropped), joined into paragraphs, split at sentence ends, kept when 5-60 words long,
+deduplicated, then shuffled
 with a fixed seed. The first ``QUERIES`` sentences of that order are the held-out queries;
 the next ``n`` are the corpus, so every corpus size shares the same queries and a smaller
 corpus is a prefix of a larger one.
@@ -15,6 +16,7 @@ Vectors are cached as ``benchmarks/results/gutenberg-<model>-<precision>-<n>.npy
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import time
 from functools import cache
@@ -30,13 +32,21 @@ MIN_WORDS, MAX_WORDS = 5, 60
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 
 
+_START = re.compile(r"^\ufeff?\*+\s*START OF|^\*END\*? ?THE SMALL PRINT", re.IGNORECASE)
+_END = re.compile(r"^\*+\s*END OF|^End of (the )?Project Gutenberg", re.IGNORECASE)
+
+#: Producers' and transcribers' notes inside the body (credits, file links).
+_NOTE = re.compile(r"Gutenberg|https?:|www\.|^(E-text prepared|Produced) by", re.IGNORECASE)
+
+
 def book_body(text: str) -> list[str]:
-    """The lines of one Gutenberg file between its START and END markers (all lines when
-    there are no markers)."""
+    """The lines of one Gutenberg file after its ``*** START OF`` line (or, in old etexts,
+    the end of the "small print") and before its ``*** END OF`` / "End of the Project
+    Gutenberg ..." line."""
     lines = text.splitlines()
-    start = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("*** START OF")), 0)
-    end = next((i for i, ln in enumerate(lines) if ln.startswith("*** END OF")), len(lines))
-    return lines[start:end] if start <= end else lines[start:]
+    start = next((i + 1 for i, ln in enumerate(lines) if _START.match(ln)), 0)
+    end = next((i for i, ln in enumerate(lines[start:], start) if _END.match(ln)), len(lines))
+    return lines[start:end]
 
 
 def split_sentences(lines: list[str]) -> list[str]:
@@ -61,7 +71,7 @@ def all_sentences(data_dir: Path) -> tuple[str, ...]:
     for path in sorted((Path(data_dir) / "corpus" / "gutenberg").glob("*.txt")):
         body = book_body(path.read_text(encoding="utf-8", errors="replace"))
         for s in split_sentences(body):
-            if MIN_WORDS <= len(s.split()) <= MAX_WORDS:
+            if MIN_WORDS <= len(s.split()) <= MAX_WORDS and not _NOTE.search(s):
                 seen.setdefault(s, None)
     unique = list(seen)
     order = np.random.default_rng(SEED).permutation(len(unique))
@@ -94,7 +104,8 @@ def vectors(data_dir: Path, n: int, quantize: str | None = "int8",
     """
     corpus, queries = sentences(data_dir, n)
     total = len(queries) + n
-    tag = f"gutenberg-{model}-{quantize or 'float32'}"
+    digest = hashlib.sha256("\n".join(queries + corpus[:1000]).encode()).hexdigest()[:8]
+    tag = f"gutenberg-{digest}-{model}-{quantize or 'float32'}"
     if cache_dir is not None:
         for path in sorted(Path(cache_dir).glob(f"{tag}-*.npy"),
                            key=lambda p: int(p.stem.rsplit("-", 1)[1])):
