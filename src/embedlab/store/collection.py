@@ -365,7 +365,7 @@ class Collection:
             raise CollectionError("hybrid=True needs the query as text (for BM25), not a vector")
         vec = self._embed([query])[0] if text is not None else np.asarray(query, np.float32)
         self._refresh_dimension()
-        if self.count() == 0:
+        if not self._conn.execute("SELECT EXISTS(SELECT 1 FROM documents)").fetchone()[0]:
             return []
         if vec.shape != (self.dimension,):
             raise CollectionError(

@@ -80,6 +80,14 @@ class Searcher:
         self.dimension = dimension
         self.config = config
         self._cache = _Cache()
+        self._count: tuple[int, int] = (-1, 0)  # (generation, documents) of the last count
+
+    def _document_count(self, generation: int) -> int:
+        # count(*) scans every row: count once per write generation, not once per query.
+        if self._count[0] != generation:
+            rows = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            self._count = (generation, int(rows))
+        return self._count[1]
 
     def _vectors(self, generation: int) -> tuple[np.ndarray, np.ndarray]:
         c = self._cache
@@ -114,7 +122,7 @@ class Searcher:
         self.conn.execute("BEGIN")  # one snapshot for the whole query
         try:
             generation, removals = counters(self.conn)
-            count = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            count = self._document_count(generation)
             if mode == "auto":
                 use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
                 mode = "hnsw" if use_hnsw else "exact"
