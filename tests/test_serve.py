@@ -8,7 +8,6 @@ import base64
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,41 +17,12 @@ import numpy as np
 import pytest
 
 from embedlab.encoders import load_encoder
+from serve_helpers import ServerThread, assert_error
 
 MAX_BATCH = 16
 MAX_CHARS = 3000
 TEXTS = ["A man is playing a guitar.", "Une femme lit un livre.", "The market fell sharply.",
          "Ünïcödé ☃ emoji 🎸"]
-
-
-class ServerThread:
-    """uvicorn serving an app on a socket bound to 127.0.0.1:0, in a background thread."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        from embedlab.serve.runner import bind_socket
-
-        self.app = app
-        self.sock = bind_socket("127.0.0.1", 0)
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run,
-                                       kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.time() + 30
-        while not self.server.started:
-            if time.time() > deadline or not self.thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +50,6 @@ def http(base) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def encoder(minilm_dir):
     return load_encoder("all-MiniLM-L6-v2", cache=False)
-
-
-def assert_error(resp: httpx.Response, status: int, *words: str) -> dict[str, Any]:
-    assert resp.status_code == status, resp.text
-    error = resp.json()["error"]
-    assert isinstance(error["message"], str) and isinstance(error["type"], str)
-    for word in words:
-        assert word in error["message"], error["message"]
-    return error
 
 
 # --- OpenAI ---------------------------------------------------------------------------------
