@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import click
 
+from embedlab.files import atomic_write_bytes
 from embedlab.models.registry import DEFAULT_MODEL
 
 _PRECISIONS = ["float32", "float16", "int8", "uint8", "binary", "ubinary"]
@@ -90,33 +92,20 @@ def embed_command(texts: tuple[str, ...], input_file: str | None, output: str | 
     if fmt == "npy":
         if not output:
             raise click.UsageError("--format npy needs --output FILE.npy")
-        _atomic_save(Path(output), lambda fh: np.save(fh, vectors))
+        buffer = io.BytesIO()
+        np.save(buffer, vectors)
+        atomic_write_bytes(output, buffer.getvalue())
         click.echo(f"wrote {vectors.shape[0]} x {vectors.shape[1]} {vectors.dtype} to {output}",
                    err=True)
     elif fmt == "jsonl":
         lines = "".join(json.dumps({"text": t, "embedding": v.tolist()}) + "\n"
                         for t, v in zip(items, vectors, strict=True))
         if output:
-            _atomic_save(Path(output), lambda fh: fh.write(lines.encode()))
+            atomic_write_bytes(output, lines.encode())
         else:
             click.echo(lines, nl=False)
     else:
         _print_table(items, vectors, encoder.name)
-
-
-def _atomic_save(path: Path, write: Any) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _print_table(items: list[str], vectors: Any, model: str) -> None:

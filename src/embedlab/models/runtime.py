@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import numpy as np
 
 from embedlab import paths
 from embedlab.errors import ModelFileError
+from embedlab.files import atomic_write_bytes
 from embedlab.models.config import EncoderConfig
 from embedlab.models.int8_graph import QUANT_FORMAT_VERSION
 from embedlab.models.onnx_graph import GRAPH_FORMAT_VERSION, build_onnx_model
@@ -110,19 +110,8 @@ class TransformerRunner:
         else:
             log.info("building ONNX graph for %s (cached at %s)", self.folder, path)
             model = build_onnx_model(self.config, load_weights(self.weights_path, self.config))
-            _atomic_write(path, model.SerializeToString())
+            atomic_write_bytes(path, model.SerializeToString())
         return path
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _quantize_int8(float_graph: Path, out: Path) -> None:
@@ -132,4 +121,4 @@ def _quantize_int8(float_graph: Path, out: Path) -> None:
     from embedlab.models.int8_graph import quantize_graph_int8
 
     model = quantize_graph_int8(onnx.load(str(float_graph)))
-    _atomic_write(out, model.SerializeToString())
+    atomic_write_bytes(out, model.SerializeToString())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
 from embedlab.errors import ModelFileError
+from embedlab.files import atomic_write_bytes, sha256_file
 from embedlab.models.config import EncoderConfig
 
 # Our canonical name -> the checkpoint's name, per architecture.  ``{i}`` is the layer.
@@ -122,16 +122,7 @@ def file_sha256(path: str | Path) -> str:
         memo = {}
     if key in memo:
         return str(memo[key])
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    memo[key] = digest.hexdigest()
-    try:
-        memo_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(memo))
-        os.replace(tmp, memo_file)
-    except OSError:
-        pass
+    memo[key] = sha256_file(path)
+    with contextlib.suppress(OSError):  # the memo only saves time; without it, hash again
+        atomic_write_bytes(memo_file, json.dumps(memo).encode())
     return str(memo[key])

@@ -17,40 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from embedlab.files import atomic_write_bytes, sha256_file
 
 logger = logging.getLogger(__name__)
 
 INDEX_NAME = "index.faiss"
 INFO_NAME = "index.json"
 INDEX_FORMAT_VERSION = 1
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync it, rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def prepare(vectors: np.ndarray, metric: str) -> np.ndarray:
@@ -139,7 +117,7 @@ class HnswIndex:
         if changed:
             return "settings changed: " + ", ".join(
                 f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
-        if info.get("sha256") != _sha256(self.path):
+        if info.get("sha256") != sha256_file(self.path):
             return "corrupt: checksum mismatch"
         try:
             index = faiss.read_index(str(self.path))
@@ -185,8 +163,8 @@ class HnswIndex:
         self._info = {**self._settings(), "generation": generation, "removals": removals,
                       "count": len(labels), "max_seq": int(labels.max()) if len(labels) else 0,
                       "sha256": hashlib.sha256(data).hexdigest()}
-        _atomic_write(self.path, data)  # the index first: a crash now leaves a mismatch
-        _atomic_write(self.folder / INFO_NAME, json.dumps(self._info, indent=1).encode())
+        atomic_write_bytes(self.path, data)  # the index first: a crash now leaves a mismatch
+        atomic_write_bytes(self.folder / INFO_NAME, json.dumps(self._info, indent=1).encode())
 
     def search(self, query: np.ndarray, k: int, ef_search: int,
                allowed: np.ndarray | None = None) -> np.ndarray:
