@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -46,3 +48,23 @@ def assert_error(resp: httpx.Response, status: int, *words: str) -> dict[str, An
     for word in words:
         assert word in error["message"], error["message"]
     return error
+
+
+@contextmanager
+def recording_encode(encoder: Any) -> Iterator[list[int]]:
+    """Patch ``encoder.encode`` to record each call's batch size; the first call waits 0.3 s
+    so concurrent requests queue up behind it and must be batched together."""
+    calls: list[int] = []
+    original = encoder.encode
+
+    def slow_first_encode(batch: list[str], **kwargs: Any) -> Any:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            time.sleep(0.3)
+        return original(batch, **kwargs)
+
+    encoder.encode = slow_first_encode
+    try:
+        yield calls
+    finally:
+        del encoder.encode

@@ -10,14 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 
 from embedlab.encoders import load_encoder
-from serve_helpers import ServerThread, assert_error
+from serve_helpers import ServerThread, assert_error, recording_encode
 
 MAX_BATCH = 16
 MAX_CHARS = 3000
@@ -243,14 +242,6 @@ def test_concurrent_requests_are_batched_and_correct(server, base, encoder) -> N
              enumerate(["cats", "dogs", "stocks", "rain", "music"] * 4)]
     expected = encoder.encode(texts)
     served = server.app.state.pool.served.encoder
-    calls: list[int] = []
-    original = served.encode
-
-    def slow_first_encode(batch: list[str], **kwargs: Any) -> np.ndarray:
-        calls.append(len(batch))
-        if len(calls) == 1:
-            time.sleep(0.3)  # let the other requests queue up behind the first batch
-        return original(batch, **kwargs)
 
     async def one(client: httpx.AsyncClient, i: int) -> list[float]:
         resp = await client.post("/v1/embeddings",
@@ -262,11 +253,8 @@ def test_concurrent_requests_are_batched_and_correct(server, base, encoder) -> N
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             return await asyncio.gather(*(one(client, i) for i in range(len(texts))))
 
-    served.encode = slow_first_encode
-    try:
+    with recording_encode(served) as calls:
         got = asyncio.run(main())
-    finally:
-        del served.encode
     np.testing.assert_allclose(np.array(got), expected, atol=1e-5)
     assert sum(calls) == len(texts) and len(calls) < len(texts) and max(calls) > 1
 

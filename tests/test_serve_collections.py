@@ -15,7 +15,7 @@ import pytest
 
 from embedlab.encoders import Encoder, load_encoder
 from embedlab.store import Collection
-from serve_helpers import ServerThread, assert_error
+from serve_helpers import ServerThread, assert_error, recording_encode
 
 MAX_BATCH = 8
 MAX_CHARS = 2000
@@ -196,15 +196,6 @@ def test_collection_of_another_pulled_model(http, root, mpnet_dir) -> None:
 def test_concurrent_adds_all_land_and_batch(http, server) -> None:
     ok(http.post("/v1/collections", json={"name": "busy"}), 201)
     served = server.app.state.pool.served.encoder
-    calls: list[int] = []
-    original = served.encode
-
-    def slow_first_encode(batch: list[str], **kwargs: Any) -> np.ndarray:
-        calls.append(len(batch))
-        if len(calls) == 1:
-            time.sleep(0.3)  # let the other requests queue up behind the first batch
-        return original(batch, **kwargs)
-
     threads, per = 8, 4
     errors: list[str] = []
 
@@ -216,15 +207,12 @@ def test_concurrent_adds_all_land_and_batch(http, server) -> None:
             if resp.status_code != 200:
                 errors.append(resp.text)
 
-    served.encode = slow_first_encode
-    try:
+    with recording_encode(served) as calls:
         pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
         for th in pool:
             th.start()
         for th in pool:
             th.join(timeout=60)
-    finally:
-        del served.encode
     assert not errors
     assert ok(http.get("/v1/collections/busy"))["count"] == threads * per
     assert ok(http.post("/v1/collections/busy/search",
