@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 
 from embedlab.encoders import Encoder
-from embedlab.store import Collection, CollectionError, drop, list_collections
+from embedlab.store import (
+    Collection,
+    CollectionError,
+    CollectionExistsError,
+    CollectionNotFoundError,
+    DuplicateIdError,
+    FormatVersionError,
+    ModelMismatchError,
+    drop,
+    list_collections,
+)
 
 METRICS = ("cosine", "dot", "euclidean", "manhattan")
 
@@ -128,7 +138,7 @@ def test_add_get_upsert_delete_count(tmp_path):
     assert (doc.text, doc.metadata, doc.source, doc.start, doc.end) == ("c", {"k": 2}, "f.txt", 4, 5)
     assert [d.id for d in col.get(ids=["4", "x", "1"])] == ["4", "1"]
     assert len(col.get(limit=2)) == 2
-    with pytest.raises(CollectionError, match="already exist.*'2'.*upsert"):
+    with pytest.raises(DuplicateIdError, match="already exist.*'2'.*upsert"):
         col.add(texts=["z"], vectors=v[:1], ids=["2"])
     assert col.count() == 4  # the failed add wrote nothing
     col.upsert(texts=["b2", "e"], vectors=v[:2] * 2, ids=["2", "5"], metadatas=[{"k": 9}, None])
@@ -186,14 +196,14 @@ def test_texts_are_encoded_once_and_fingerprint_is_checked(tmp_path):
     assert sorted(enc.seen) == ["aaa", "abc", "bb"]
     assert col.search("aab", k=1)[0].text in {"aaa", "abc"}
     col.close()
-    with pytest.raises(CollectionError, match="built with model 'letters'"):
+    with pytest.raises(ModelMismatchError, match="built with model 'letters'"):
         Collection.open(tmp_path / "c", encoder=CountingEncoder("letters-v2"))
     again = Collection.open(tmp_path / "c", encoder=CountingEncoder())
     assert again.count() == 5
     # an empty collection made without a model records the first encoder it is opened with
     Collection.create(tmp_path / "e").close()
     Collection.open(tmp_path / "e", encoder=CountingEncoder()).add(["ab"])
-    with pytest.raises(CollectionError, match="built with model 'letters'"):
+    with pytest.raises(ModelMismatchError, match="built with model 'letters'"):
         Collection.open(tmp_path / "e", encoder=CountingEncoder("letters-v2"))
     assert Collection.open(tmp_path / "e").model_name == "letters"
 
@@ -204,16 +214,16 @@ def test_newer_format_version_is_refused(tmp_path):
     con.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     con.commit()
     con.close()
-    with pytest.raises(CollectionError, match="format version 99, newer.*upgrade embedlab"):
+    with pytest.raises(FormatVersionError, match="format version 99, newer.*upgrade embedlab"):
         Collection.open(tmp_path / "c")
 
 
 def test_create_open_list_drop(tmp_path):
-    with pytest.raises(CollectionError, match="no collection at"):
+    with pytest.raises(CollectionNotFoundError, match="no collection at"):
         Collection.open(tmp_path / "none")
     Collection.create(tmp_path / "b", metric="dot").add(vectors=np.ones((2, 3)))
     Collection.create(tmp_path / "a")
-    with pytest.raises(CollectionError, match="already exists"):
+    with pytest.raises(CollectionExistsError, match="already exists"):
         Collection.create(tmp_path / "a")
     with pytest.raises(CollectionError, match="unknown metric 'cos'"):
         Collection.create(tmp_path / "x", metric="cos")
@@ -223,7 +233,7 @@ def test_create_open_list_drop(tmp_path):
     drop(tmp_path / "a")
     assert not (tmp_path / "a").exists()
     assert [i.name for i in list_collections(tmp_path)] == ["b"]
-    with pytest.raises(CollectionError, match="nothing dropped"):
+    with pytest.raises(CollectionNotFoundError, match="nothing dropped"):
         drop(tmp_path / "a")
 
 
@@ -271,3 +281,27 @@ def test_threads_share_one_collection(tmp_path):
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(work, range(40))) == {5}
     assert col.count() == 200
+
+
+def test_store_errors_are_typed_collection_errors(tmp_path):
+    """Each kind of failure has its own subclass; all stay CollectionError and ValueError."""
+    for cls in (CollectionExistsError, CollectionNotFoundError, DuplicateIdError,
+                FormatVersionError, ModelMismatchError):
+        assert issubclass(cls, CollectionError) and issubclass(cls, ValueError)
+    raw = Collection.create(tmp_path / "raw")
+    raw.add(vectors=np.ones((1, 3)), ids=["x"])
+    with pytest.raises(ModelMismatchError, match="holds vectors given directly"):
+        Collection.open(tmp_path / "raw", encoder=CountingEncoder())
+    Collection.create(tmp_path / "enc", encoder=CountingEncoder()).close()
+
+    class Wide(CountingEncoder):
+        dimension = 5
+
+    with pytest.raises(ModelMismatchError, match="gives 5-d vectors; the collection holds 3-d"):
+        Collection.open(tmp_path / "enc", encoder=Wide())
+    with pytest.raises(CollectionExistsError, match="already exists"):
+        Collection.create(tmp_path / "raw")
+    # misuse that is not one of the kinds above stays a plain CollectionError
+    with pytest.raises(CollectionError) as err:
+        raw.search(np.ones(3), mode="fast")
+    assert type(err.value) is CollectionError

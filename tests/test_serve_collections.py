@@ -420,3 +420,37 @@ def test_serve_command_with_collections_root(minilm_dir, tmp_path) -> None:
     assert proc.returncode == 0, err
     with Collection.open(root / "cli") as col:
         assert col.count() == 1 and col.model_name == "all-MiniLM-L6-v2"
+
+
+@pytest.mark.parametrize(("exc", "status", "code"), [
+    ("DuplicateIdError", 409, "duplicate_id"),
+    ("ModelMismatchError", 409, "model_mismatch"),
+    ("CollectionNotFoundError", 404, "collection_not_found"),
+    ("CollectionExistsError", 409, "collection_exists"),
+    ("FormatVersionError", 409, "unsupported_format"),
+    ("CollectionError", 422, None),
+])
+def test_store_errors_map_to_statuses_by_type(exc, status, code) -> None:
+    """The status follows the error's type, whatever its message says."""
+    import embedlab.store as store
+    from embedlab.serve.collections_api import store_error
+
+    for message in ("something went wrong", "1 id(s) already exist", "built with model 'x'"):
+        error = store_error(getattr(store, exc)(message))
+        assert (error.status, error.code) == (status, code), (exc, message)
+
+
+def test_newer_format_collection_is_a_conflict(http, root) -> None:
+    import sqlite3
+
+    Collection.create(root / "future").close()
+    con = sqlite3.connect(root / "future" / "collection.sqlite")
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    con.commit()
+    con.close()
+    try:
+        error = assert_error(http.get("/v1/collections/future"), 409, "format version 99",
+                             "upgrade embedlab")
+        assert error["code"] == "unsupported_format"
+    finally:
+        ok(http.delete("/v1/collections/future"))

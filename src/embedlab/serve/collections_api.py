@@ -11,10 +11,12 @@ with ``/v1/embeddings`` requests. Store calls run in a small thread pool of thei
 store's encoder is a :class:`PoolEncoder` that hands texts back to the event loop's batcher.
 
 Statuses: 404 unknown collection (or model at create); 409 the collection exists (create), an
-id exists (add without ``upsert``), or the collection was built with a model this server
-cannot load or whose weights differ (the message names the model); 413 more documents than
-``--max-batch`` or a text longer than ``--max-text-chars``; 422 bad names, bad ``where``
-filters (the store's message), wrong types, unknown fields.
+id exists (add without ``upsert``), the collection was built with a model this server
+cannot load or whose weights or precision differ (the message names the model), or its
+file is of a format this embedlab cannot read; 413 more documents than ``--max-batch`` or a
+text longer than ``--max-text-chars``; 422 bad names, bad ``where`` filters (the store's
+message), wrong types, unknown fields. Store errors map to statuses by their type
+(:mod:`embedlab.store.errors`), never by their message.
 """
 
 from __future__ import annotations
@@ -39,7 +41,17 @@ from embedlab.serve.embedding import Limits, embed_texts
 from embedlab.serve.errors import APIError
 from embedlab.serve.pool import LoadedModel, ModelPool
 from embedlab.serve.schemas import _Strict
-from embedlab.store import Collection, CollectionError, drop, list_collections
+from embedlab.store import (
+    Collection,
+    CollectionError,
+    CollectionExistsError,
+    CollectionNotFoundError,
+    DuplicateIdError,
+    FormatVersionError,
+    ModelMismatchError,
+    drop,
+    list_collections,
+)
 from embedlab.store.filters import compile_where
 from embedlab.store.schema import DB_NAME
 
@@ -331,14 +343,21 @@ def check_where(where: dict[str, Any] | None) -> None:
 
 
 def store_error(exc: CollectionError) -> APIError:
-    """The HTTP form of a store error: 409 for conflicts, else 422 with its message."""
+    """The HTTP form of a store error, by its type: 404 no such collection, 409 for
+    conflicts (exists, duplicate id, model mismatch, unreadable format), else 422."""
     message = str(exc)
-    if "id(s) already exist" in message:
+    if isinstance(exc, DuplicateIdError):
         message = message.replace("use upsert() to replace them or delete() them first",
                                   "send \"upsert\": true to replace them, or delete them first")
         return APIError(409, message, type=CONFLICT, param="documents", code="duplicate_id")
-    if "built with model" in message:
+    if isinstance(exc, ModelMismatchError):
         return APIError(409, message, type=CONFLICT, param="name", code="model_mismatch")
+    if isinstance(exc, CollectionNotFoundError):
+        return APIError(404, message, param="name", code="collection_not_found")
+    if isinstance(exc, CollectionExistsError):
+        return APIError(409, message, type=CONFLICT, param="name", code="collection_exists")
+    if isinstance(exc, FormatVersionError):
+        return APIError(409, message, type=CONFLICT, param="name", code="unsupported_format")
     return APIError(422, message)
 
 

@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from embedlab.store.catalog import CollectionInfo, drop, list_collections
 from embedlab.store.collection import DEFAULT_CONFIG, Collection, Document
-from embedlab.store.errors import CollectionError
+from embedlab.store.errors import (
+    CollectionError,
+    CollectionExistsError,
+    CollectionNotFoundError,
+    DuplicateIdError,
+    FormatVersionError,
+    ModelMismatchError,
+)
 from embedlab.store.schema import FORMAT_VERSION
 from embedlab.store.search import Hit
 
 __all__ = ["DEFAULT_CONFIG", "FORMAT_VERSION", "Collection", "CollectionError",
-           "CollectionInfo", "Document", "Hit", "drop", "list_collections"]
+           "CollectionExistsError", "CollectionInfo", "CollectionNotFoundError", "Document",
+           "DuplicateIdError", "FormatVersionError", "Hit", "ModelMismatchError", "drop",
+           "list_collections"]

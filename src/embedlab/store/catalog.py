@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embedlab.store.collection import LOCK_NAME, Collection
-from embedlab.store.errors import CollectionError
+from embedlab.store.errors import CollectionError, CollectionNotFoundError
 from embedlab.store.locking import write_lock
 from embedlab.store.schema import DB_NAME
 
@@ -56,7 +56,8 @@ def drop(path: str | Path) -> None:
     """
     path = Path(path)
     if not (path / DB_NAME).is_file():
-        raise CollectionError(f"no collection at {path} (no {DB_NAME}); nothing dropped")
+        raise CollectionNotFoundError(
+            f"no collection at {path} (no {DB_NAME}); nothing dropped")
     aside = path.parent / f".{path.name}.dropping-{uuid.uuid4().hex[:8]}"
     with write_lock(path / LOCK_NAME):
         os.replace(path, aside)

@@ -28,7 +28,12 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from embedlab.store import writes
-from embedlab.store.errors import CollectionError
+from embedlab.store.errors import (
+    CollectionError,
+    CollectionExistsError,
+    CollectionNotFoundError,
+    ModelMismatchError,
+)
 from embedlab.store.filters import compile_where
 from embedlab.store.hnsw import HnswIndex
 from embedlab.store.locking import write_lock
@@ -117,7 +122,7 @@ class Collection:
         if unknown:
             raise CollectionError(f"unknown settings {sorted(unknown)}; valid: {sorted(DEFAULT_CONFIG)}")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise CollectionError(f"{path} already exists; use Collection.open({str(path)!r})")
+            raise CollectionExistsError(f"{path} already exists; use Collection.open({str(path)!r})")
         enc = _load(encoder)
         dim = enc.dimension if enc is not None else (dimension or 0)
         if enc is not None and dimension not in (None, enc.dimension):
@@ -146,7 +151,7 @@ class Collection:
         """Open an existing collection; ``encoder`` must have the fingerprint it was built with."""
         path = Path(path)
         if not (path / DB_NAME).is_file():
-            raise CollectionError(
+            raise CollectionNotFoundError(
                 f"no collection at {path} (no {DB_NAME}); create it with Collection.create")
         conn = connect(path / DB_NAME)
         try:
@@ -175,23 +180,25 @@ class Collection:
 
     def _check_encoder(self, enc: Any) -> Any:
         if self.fingerprint and enc.fingerprint != self.fingerprint:
-            raise CollectionError(
+            raise ModelMismatchError(
                 f"collection {self.path} was built with model {self.model_name!r} "
                 f"(fingerprint {self.fingerprint[:16]}…); encoder {enc.name!r} has fingerprint "
                 f"{enc.fingerprint[:16]}…; open it with {self.model_name!r} or build a new "
                 "collection")
         if not self.fingerprint and self.count() > 0:
-            raise CollectionError(
+            raise ModelMismatchError(
                 f"collection {self.path} holds vectors given directly (no model); "
                 "open it without an encoder and pass vectors")
         if self.dimension and enc.dimension != self.dimension:
-            raise CollectionError(
+            raise ModelMismatchError(
                 f"encoder {enc.name!r} gives {enc.dimension}-d vectors; the collection holds "
                 f"{self.dimension}-d")
         if not self.fingerprint:  # an empty model-less collection adopts this encoder
             with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
                 if self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
-                    raise CollectionError(f"collection {self.path} gained documents meanwhile")
+                    raise ModelMismatchError(
+                        f"collection {self.path} gained documents given as vectors meanwhile; "
+                        "open it without an encoder and pass vectors")
                 self._conn.executemany("UPDATE meta SET value = ? WHERE key = ?", [
                     (enc.name, "model_name"), (enc.fingerprint, "fingerprint"),
                     (str(enc.dimension), "dimension")])

@@ -1,4 +1,15 @@
-"""Errors raised by persistent collections."""
+"""Errors raised by persistent collections.
+
+Every store error is a :class:`CollectionError` (a ``ValueError``); the subclasses let callers
+(the HTTP API, the command line) react by type rather than by message:
+
+- :class:`CollectionNotFoundError`: no collection at a path;
+- :class:`CollectionExistsError`: a collection (or other files) already at a path;
+- :class:`DuplicateIdError`: ``add`` of an id that is stored already;
+- :class:`ModelMismatchError`: an encoder (model weights, dimension or precision) other than
+  the one the collection was built with, or an encoder for a model-less collection;
+- :class:`FormatVersionError`: a collection file of another format version, or not one.
+"""
 
 from __future__ import annotations
 
@@ -10,3 +21,24 @@ class CollectionError(EmbedlabError, ValueError):
 
     The message names the bad value (path, id, operator, model) and what to do instead.
     """
+
+
+class CollectionNotFoundError(CollectionError):
+    """There is no collection at the given path."""
+
+
+class CollectionExistsError(CollectionError):
+    """A collection (or another non-empty folder) is already at the given path."""
+
+
+class DuplicateIdError(CollectionError):
+    """``add`` was given ids that the collection already holds (``upsert`` replaces them)."""
+
+
+class ModelMismatchError(CollectionError):
+    """The encoder differs from the one the collection was built with (weights, dimension or
+    precision), or the collection holds vectors given directly and has no model."""
+
+
+class FormatVersionError(CollectionError):
+    """The file is not a collection database, or one of a format this version cannot read."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from embedlab.store.errors import CollectionError
+from embedlab.store.errors import FormatVersionError
 
 #: On-disk format version of ``collection.sqlite`` (stored in ``meta``).
 FORMAT_VERSION = 1
@@ -64,26 +64,26 @@ def create_schema(conn: sqlite3.Connection, meta: dict[str, str]) -> None:
 
 
 def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, str]:
-    """All meta rows; CollectionError when the file is not a collection or is too new."""
+    """All meta rows; FormatVersionError when the file is not a collection or is too new."""
     try:
         rows = conn.execute("SELECT key, value FROM meta").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise CollectionError(f"{path} is not an embedlab collection database ({exc})") from exc
+        raise FormatVersionError(f"{path} is not an embedlab collection database ({exc})") from exc
     meta = dict(rows)
     try:
         version = int(meta["format_version"])
     except (KeyError, ValueError):
-        raise CollectionError(
+        raise FormatVersionError(
             f"{path} has no readable format_version in its meta table; it is not an "
             "embedlab collection"
         ) from None
     if version > FORMAT_VERSION:
-        raise CollectionError(
+        raise FormatVersionError(
             f"collection {path} has format version {version}, newer than this embedlab "
             f"reads ({FORMAT_VERSION}); upgrade embedlab to open it"
         )
     if version < FORMAT_VERSION:
-        raise CollectionError(
+        raise FormatVersionError(
             f"collection {path} has old format version {version} (expected "
             f"{FORMAT_VERSION}); rebuild it with this embedlab"
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.store.errors import CollectionError
+from embedlab.store.errors import CollectionError, DuplicateIdError
 
 _CHUNK = 500  # values per IN (...) list
 
@@ -177,7 +177,7 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
     ids = [d.id for d in docs]
     taken = existing_ids(conn, ids)
     if taken and not replace:
-        raise CollectionError(
+        raise DuplicateIdError(
             f"{len(taken)} id(s) already exist, e.g. {taken[0]!r}; use upsert() to replace "
             "them or delete() them first"
         )
