@@ -1,0 +1,212 @@
+"""GloVe word vectors: weighted least squares on the log co-occurrence table.
+
+:class:`GloVe` follows the reference GloVe tool (``cooccur.c``, ``shuffle.c``,
+``glove.c``): co-occurrences within a symmetric ``window`` weighted ``1/distance``
+(:func:`~embedlab.static.cooccur.cooccurrence_matrix`), then for every non-zero entry
+``x_ij`` the loss ``f(x_ij) (w_i . c_j + b_i + b_j - log x_ij)^2`` with
+``f(x) = min(1, (x/x_max)^alpha)``, minimised by AdaGrad (accumulators starting at 1,
+gradients clipped at 100) over the entries in a fresh seeded shuffle every epoch, on
+``workers`` threads updating the shared parameters without locks.  The word vectors are
+``w + c`` (the C tool's ``-model 2``).
+
+``loss_history`` holds the C tool's reported cost per epoch: ``0.5 * sum f(x) diff^2``
+divided by the number of non-zero entries.  With ``workers=1`` and a fixed ``seed`` two
+runs are bit-for-bit identical; with more workers the lock-free updates make the result
+depend on thread timing.
+
+>>> model = GloVe(vector_size=8, window=2, min_count=1, epochs=3, workers=1)
+>>> model = model.fit([["the", "cat", "sat"], ["the", "dog", "sat"]] * 10)
+>>> model.word_vectors.shape, model.words[:2]
+((4, 8), ['the', 'sat'])
+>>> len(model.loss_history)
+3
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+from embedlab.static import _glove_kernels as K
+from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
+from embedlab.text.corpus import CorpusError
+
+__all__ = ["Cooccurrence", "GloVe", "cooccurrence_matrix"]
+
+#: Gradient components are clipped to +-GRAD_CLIP, as the C tool's ``grad_clip_value``.
+GRAD_CLIP = 100.0
+
+
+def _positive(name: str, value: Any, kind: type = int) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    if kind is int:
+        ok = ok and isinstance(value, int)
+    if not ok:
+        raise ValueError(f"{name} must be a positive {'integer' if kind is int else 'number'}"
+                         f", got {value!r}")
+
+
+class GloVe:
+    """Global Vectors (Pennington et al., 2014), trained with numba kernels.
+
+    Args:
+        vector_size: dimensions of the word vectors.
+        window: words either side that count as context.
+        min_count, max_vocab: words seen fewer times are dropped; keep at most
+            ``max_vocab`` most frequent words.
+        x_max, alpha: the weighting ``f(x) = min(1, (x/x_max)^alpha)``.
+        learning_rate: AdaGrad's initial step (``eta``).
+        epochs: passes over the non-zero entries.
+        workers: training threads (lock-free, as the C tool's ``-threads``).
+        seed: seeds the initial vectors and the per-epoch shuffles.
+        symmetric, distance_weighting: co-occurrence counting options (see
+            :func:`~embedlab.static.cooccur.cooccurrence_matrix`).
+        progress: called with a dict (``stage``, ``epoch``, ``epochs``, ``loss``,
+            ``seconds``) after each epoch, and with ``stage="cooccur"`` and ``sentences``
+            while counting.
+        memory_limit_mb: working-memory budget of the co-occurrence count.
+
+    After :meth:`fit`: ``wv`` (:class:`~embedlab.static.vectors.WordVectors`),
+    ``word_vectors`` (float32, ``w + c``), ``words``, ``counts``, ``cooccurrence``,
+    ``loss_history``, ``epoch_times`` and ``cooccur_seconds``.
+    """
+
+    def __init__(self, vector_size: int = 100, window: int = 15, min_count: int = 5,
+                 max_vocab: int | None = None, x_max: float = 100.0, alpha: float = 0.75,
+                 learning_rate: float = 0.05, epochs: int = 25, workers: int = 2,
+                 seed: int = 1, symmetric: bool = True, distance_weighting: bool = True,
+                 progress: Callable[[dict[str, Any]], None] | None = None,
+                 memory_limit_mb: float = MEMORY_LIMIT_MB) -> None:
+        for name in ("vector_size", "window", "min_count", "epochs", "workers"):
+            _positive(name, locals()[name])
+        if max_vocab is not None:
+            _positive("max_vocab", max_vocab)
+        for name in ("x_max", "alpha", "learning_rate", "memory_limit_mb"):
+            _positive(name, locals()[name], float)
+        if not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.x_max = float(x_max)
+        self.alpha = float(alpha)
+        self.learning_rate = float(learning_rate)
+        self.epochs = epochs
+        self.workers = workers
+        self.seed = seed
+        self.symmetric = symmetric
+        self.distance_weighting = distance_weighting
+        self.progress = progress
+        self.memory_limit_mb = memory_limit_mb
+        self.words: list[str] = []
+        self.counts: np.ndarray | None = None
+        self.word_vectors: np.ndarray | None = None
+        self.weights: np.ndarray | None = None  # (2V, d+1): word rows, then context rows
+        self.cooccurrence: Cooccurrence | None = None
+        self.loss_history: list[float] = []
+        self.epoch_times: list[float] = []
+        self.cooccur_seconds = 0.0
+        self._wv: Any = None
+
+    # -- training ------------------------------------------------------------------------
+    def fit(self, corpus: Any) -> GloVe:
+        """Count co-occurrences in ``corpus`` (a path, a list of paths or an iterable of
+        token lists) and train on them.  Returns ``self``."""
+        t0 = time.perf_counter()
+
+        def counted(sentences: int) -> None:
+            if self.progress is not None:
+                self.progress({"stage": "cooccur", "sentences": sentences})
+
+        cooc = cooccurrence_matrix(
+            corpus, window=self.window, min_count=self.min_count, max_vocab=self.max_vocab,
+            symmetric=self.symmetric, distance_weighting=self.distance_weighting,
+            memory_limit_mb=self.memory_limit_mb, progress=counted)
+        self.cooccur_seconds = time.perf_counter() - t0
+        self.cooccurrence = cooc
+        return self.fit_cooccurrence(cooc.matrix, cooc.words, cooc.counts)
+
+    def fit_cooccurrence(self, matrix: Any, words: list[str],
+                         counts: np.ndarray | None = None) -> GloVe:
+        """Train on a prebuilt co-occurrence table: a :class:`Cooccurrence` or any scipy
+        sparse (or dense) square matrix whose rows and columns are ``words``."""
+        if isinstance(matrix, Cooccurrence):
+            counts = matrix.counts if counts is None else counts
+            matrix = matrix.matrix
+        coo = sp.coo_matrix(matrix)
+        v = len(words)
+        if coo.shape != (v, v):
+            raise ValueError(f"the co-occurrence matrix is {coo.shape[0]}x{coo.shape[1]} but "
+                             f"{v} words were given; give one word per row")
+        keep = coo.data > 0
+        if not keep.any():
+            raise CorpusError("the co-occurrence table has no positive entry: no two "
+                              "vocabulary words occur within the window; use a larger "
+                              "corpus, a larger window or a lower min_count")
+        rows = coo.row[keep].astype(np.int32)
+        cols = coo.col[keep].astype(np.int32)
+        fx, logx = K.entry_weights(coo.data[keep].astype(np.float64), self.x_max, self.alpha)
+        del coo, keep
+        self.words = list(words)
+        self.counts = None if counts is None else np.asarray(counts)
+        d = self.vector_size
+        rng = np.random.default_rng(self.seed)
+        # The C tool's initialisation: uniform in [-0.5, 0.5) / vector_size, biases too.
+        W = ((rng.random((2 * v, d + 1)) - 0.5) / d).astype(np.float32)
+        gradsq = np.ones_like(W)
+        self.loss_history, self.epoch_times = [], []
+        self._wv = None
+        threads = min(self.workers, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            for epoch in range(self.epochs):
+                start = time.perf_counter()
+                K.shuffle_entries(_epoch_seed(self.seed, epoch), rows, cols, fx, logx)
+                if self.workers == 1:
+                    cost = K.train_entries(W, gradsq, rows, cols, fx, logx, v,
+                                           self.learning_rate, GRAD_CLIP)
+                else:
+                    cost = K.train_epoch(W, gradsq, rows, cols, fx, logx, v,
+                                         self.learning_rate, GRAD_CLIP, self.workers)
+                seconds = time.perf_counter() - start
+                loss = float(cost) / len(rows)
+                self.loss_history.append(loss)
+                self.epoch_times.append(seconds)
+                if self.progress is not None:
+                    self.progress({"stage": "train", "epoch": epoch + 1,
+                                   "epochs": self.epochs, "loss": loss, "seconds": seconds})
+        finally:
+            numba.set_num_threads(previous)
+        self.weights = W
+        self.word_vectors = W[:v, :d] + W[v:, :d]
+        return self
+
+    # -- results -------------------------------------------------------------------------
+    @property
+    def wv(self) -> Any:
+        """The trained :class:`~embedlab.static.vectors.WordVectors` (``w + c``)."""
+        if self.word_vectors is None:
+            raise RuntimeError("the model is not trained yet; call fit(corpus) first")
+        if self._wv is None:
+            from embedlab.static.vectors import WordVectors
+
+            self._wv = WordVectors(list(self.words), self.word_vectors, self.counts)
+        return self._wv
+
+    def save(self, path: Any, format: str | None = None) -> None:
+        """Save the word vectors (format from the suffix; see ``WordVectors.save``).
+
+        Only a trained model can be saved, and the file is written atomically, so an
+        interrupted training or save never leaves a half-written file."""
+        self.wv.save(path, format=format)
+
+
+def _epoch_seed(seed: int, epoch: int) -> int:
+    return (seed * 1_000_003 + epoch * 7919 + 1) % (1 << 63)
