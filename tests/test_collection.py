@@ -305,3 +305,64 @@ def test_store_errors_are_typed_collection_errors(tmp_path):
     with pytest.raises(CollectionError) as err:
         raw.search(np.ones(3), mode="fast")
     assert type(err.value) is CollectionError
+
+
+def test_upsert_of_an_unchanged_text_keeps_its_stored_vector(tmp_path):
+    enc = CountingEncoder()
+    col = Collection.create(tmp_path / "c", encoder=enc, metric="dot")
+    col.add(["aa", "b"], ids=["1", "2"])
+    col.upsert(["aa", "cab"], ids=["1", "2"])  # "1" keeps its text: not encoded again
+    assert enc.seen == ["aa", "b", "cab"]
+    assert [(d.id, d.text) for d in col.get()] == [("1", "aa"), ("2", "cab")]
+    np.testing.assert_array_equal(col.get_vectors(["1", "2"]), [[2, 0, 2], [1, 1, 3]])
+    assert col.stats() == {"documents": 2, "contents": 2}  # "b" is gone
+
+
+def _source_state(col):
+    return sorted((d.id, d.text, d.source, d.metadata.get("v")) for d in col.get())
+
+
+def test_replace_source_swaps_old_and_new_documents_in_one_transaction(tmp_path, monkeypatch):
+    from embedlab.store import writes
+
+    enc = CountingEncoder()
+    col = Collection.create(tmp_path / "c", encoder=enc, metric="dot")
+    col.add(["keep", "aab", "bb"], ids=["f-0", "f-1", "f-2"], sources=["f"] * 3,
+            metadatas=[{"v": 1}] * 3)
+    col.add(["other"], ids=["g-0"], sources=["g"], metadatas=[{"v": 1}])
+    before = _source_state(col)
+    enc.seen.clear()
+    transactions = []
+    real_transaction = writes.transaction
+
+    def counting(conn):
+        transactions.append(1)
+        return real_transaction(conn)
+
+    monkeypatch.setattr(writes, "transaction", counting)
+    # a failure after the old documents were removed, before the new ones are in
+    monkeypatch.setattr(writes, "insert_documents",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        col.replace_source("f", ["keep", "new"], ids=["f-0", "f-1"], metadatas=[{"v": 2}] * 2)
+    assert _source_state(col) == before  # rolled back: every old document intact
+    monkeypatch.undo()
+    monkeypatch.setattr(writes, "transaction", counting)
+    transactions.clear()
+    enc.seen.clear()
+
+    removed = col.replace_source("f", ["keep", "new"], ids=["f-0", "f-1"],
+                                 metadatas=[{"v": 2}] * 2, offsets=[(0, 4), (5, 8)])
+    assert transactions == [1]  # one write transaction for the whole swap
+    assert removed == 1  # f-2 is gone; f-0 and f-1 were replaced
+    assert enc.seen == ["new"]  # "keep" was stored already
+    assert _source_state(col) == [("f-0", "keep", "f", 2), ("f-1", "new", "f", 2),
+                                  ("g-0", "other", "g", 1)]
+    assert col.count(where={"v": 1}) == 1 and col.stats() == {"documents": 3, "contents": 3}
+    assert [(d.start, d.end) for d in col.get(ids=["f-0", "f-1"])] == [(0, 4), (5, 8)]
+    # searches see the new documents only (exact scores from numpy)
+    hits = col.search(np.array([0, 0, 1], np.float32), k=5)
+    assert [(h.id, h.score) for h in hits] == [("g-0", 5), ("f-0", 4), ("f-1", 3)]  # lengths
+    assert col.replace_source("f", []) == 2 and col.count() == 1
+    with pytest.raises(CollectionError, match="source must be a non-empty str"):
+        col.replace_source("", ["x"])

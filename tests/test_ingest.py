@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -233,3 +234,50 @@ def test_ingest_explicit_files_never_removes_others(tmp_path: Path, encoder: Any
     assert col.count() == n
     with pytest.raises(ValueError, match="chunk_tokens must be a positive int, got 0"):
         ingest(col, [docs], chunk_tokens=0)
+
+
+def test_changed_file_swaps_its_chunks_in_one_transaction(
+        tmp_path: Path, encoder: Any, counted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedlab.store import writes
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    notes = docs / "notes.md"
+    notes.write_text("# Notes\n\n" + PARAGRAPH * 6, encoding="utf-8")
+    col = Collection.create(tmp_path / "c", encoder=encoder)
+    ingest(col, [docs], chunk_tokens=40)
+    old = {d.id: (d.text, d.metadata["file_sha256"]) for d in col.get()}
+    assert len(old) > 2
+    # Shorten the file: its first chunk keeps its id and text, the surplus chunks must go.
+    first = old[min(old)][0]
+    notes.write_text("# Notes\n\n" + PARAGRAPH * 2, encoding="utf-8")
+
+    # A failure inside the swap rolls everything back: the old chunks stay, all of them.
+    real = writes.insert_documents
+    monkeypatch.setattr(writes, "insert_documents",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        ingest(col, [docs], chunk_tokens=40)
+    assert {d.id: (d.text, d.metadata["file_sha256"]) for d in col.get()} == old
+    monkeypatch.setattr(writes, "insert_documents", real)
+
+    transactions: list[int] = []
+    real_transaction = writes.transaction
+
+    def counting(conn: Any) -> Any:
+        transactions.append(1)
+        return real_transaction(conn)
+
+    monkeypatch.setattr(writes, "transaction", counting)
+    counted.clear()
+    report = ingest(col, [docs], chunk_tokens=40)
+    assert transactions == [1]
+    assert [Path(p).name for p in report.updated] == ["notes.md"]
+    now = col.get()
+    sha = hashlib.sha256(notes.read_bytes()).hexdigest()
+    assert {d.metadata["file_sha256"] for d in now} == {sha}  # no leftover chunk
+    assert now[0].text == first and 1 < len(now) < len(old)
+    assert [d.metadata["chunk"] for d in now] == list(range(len(now)))
+    assert report.chunks_added == len(now) and report.chunks_removed == len(old) - len(now)
+    assert first not in counted  # the unchanged chunk was not embedded again
+    assert col.stats()["contents"] == len({d.text for d in now})

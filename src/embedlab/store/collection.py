@@ -80,7 +80,7 @@ class Collection:
     """A persistent, searchable set of documents in one folder (``collection.sqlite`` + index).
 
     Create with :meth:`create`, reopen with :meth:`open`. Writes (:meth:`add`,
-    :meth:`upsert`, :meth:`delete`) are single transactions under an inter-process lock;
+    :meth:`upsert`, :meth:`replace_source`, :meth:`delete`) are single transactions under an inter-process lock;
     any number of processes may read and search at the same time.
 
     Example:
@@ -230,30 +230,55 @@ class Collection:
         hex ids; ``offsets`` are ``(start, end)`` character offsets within ``sources``.
         Returns the ids. Texts equal to a stored text reuse its vector and are not encoded.
         """
-        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=False)
+        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=False)[0]
 
     def upsert(self, texts: Any = None, ids: Any = None, metadatas: Any = None,
                vectors: Any = None, sources: Any = None, offsets: Any = None) -> list[str]:
         """Like :meth:`add`, but documents whose id exists are replaced."""
-        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=True)
+        return self._write(texts, ids, metadatas, vectors, sources, offsets, replace=True)[0]
+
+    def replace_source(self, source: str, texts: Any = None, ids: Any = None,
+                       metadatas: Any = None, vectors: Any = None,
+                       offsets: Any = None) -> int:
+        """Replace every document whose ``source`` is ``source`` by the given documents (all
+        stored with that source), in one transaction: readers and a crash see either all
+        the old documents or all the new ones, never a mix.
+
+        Arguments are as for :meth:`upsert` (``texts=[]`` removes the source's documents);
+        ids stored under another source are replaced too. Texts already stored (e.g.
+        unchanged passages of an edited file) are not encoded again. Returns the number of
+        old documents removed, i.e. those whose id is not among the new ``ids``.
+        """
+        if not isinstance(source, str) or not source:
+            raise CollectionError(f"source must be a non-empty str, got {source!r}")
+        n = len(list(texts if texts is not None else vectors if vectors is not None else []))
+        return self._write(texts, ids, metadatas, vectors, [source] * n, offsets,
+                           replace=True, source=source)[1]
 
     @_locked
     def _write(self, texts: Any, ids: Any, metadatas: Any, vectors: Any, sources: Any,
-               offsets: Any, replace: bool) -> list[str]:
+               offsets: Any, replace: bool, source: str | None = None) -> tuple[list[str], int]:
+        """Write documents: ``(ids, removed)``; ``source`` makes it :meth:`replace_source`."""
         self._refresh_dimension()
         docs = writes.prepare_documents(texts, ids, metadatas, vectors, sources, offsets,
                                         self.dimension)
         for _ in range(3):
             if vectors is None:
                 self._encode_missing(docs)
+            removed = 0
             try:
                 with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
                     self.dimension = writes.settle_dimension(self._conn, docs)
-                    if writes.insert_documents(self._conn, docs, replace, _pack):
+                    if source is None:
+                        missing = writes.insert_documents(self._conn, docs, replace, _pack)
+                    else:
+                        missing, removed = writes.replace_source(self._conn, source, docs,
+                                                                 _pack)
+                    if missing:
                         raise _Retry
             except _Retry:
                 continue
-            return [d.id for d in docs]
+            return [d.id for d in docs], removed
         raise CollectionError("documents kept being deleted concurrently; try again")
 
     def _refresh_dimension(self) -> None:

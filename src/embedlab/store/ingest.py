@@ -6,10 +6,11 @@ fields, ``path``, ``chunk`` (0-based within the file), ``file_sha256`` (of the f
 bytes) and, for PDFs, ``page`` (1-based page where the chunk starts).
 
 Chunk ids are ``<sha256(path)[:16]>-<chunk>``, so re-ingesting is incremental: a file whose
-sha256 is unchanged is skipped; a changed file's chunks are upserted in one transaction
-(texts already stored are not re-encoded) and its leftover old chunks deleted in a second;
-chunks of files that vanished from an ingested folder are deleted. A file that was ingested
-and has become unreadable keeps its old chunks (it is reported as skipped).
+sha256 is unchanged is skipped; a changed file's old chunks are replaced by its new ones in
+one transaction (:meth:`~embedlab.store.Collection.replace_source`; texts already stored
+are not re-encoded), so a crash leaves either the old chunks or the new ones; chunks of
+files that vanished from an ingested folder are deleted. A file that was ingested and has
+become unreadable keeps its old chunks (it is reported as skipped).
 
 >>> from embedlab.store import Collection                              # doctest: +SKIP
 >>> col = Collection.create("c", encoder="all-MiniLM-L6-v2")           # doctest: +SKIP
@@ -135,11 +136,9 @@ def _sync_file(collection: Collection, path: Path, stored: dict[str, str], max_t
         report.unchanged.append(name)
         return
     ids, rows = _file_chunks(path, data, sha, max_tokens, overlap, count, text_field)
-    if ids:  # texts stored already (unchanged passages) are not encoded again
-        collection.upsert(ids=ids, sources=[name] * len(ids), **rows)
-    # After the upsert, every chunk of this file with another sha256 is a leftover; a crash
-    # before this delete is repaired by the next run (the stale check above).
-    report.chunks_removed += collection.delete(where=stale)
+    # One transaction swaps the file's old chunks (source = its path) for the new ones;
+    # texts stored already, such as unchanged passages, are not encoded again.
+    report.chunks_removed += collection.replace_source(name, ids=ids, **rows)
     (report.updated if name in stored else report.added).append(name)
     report.chunks_added += len(ids)
 

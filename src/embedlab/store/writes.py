@@ -1,4 +1,5 @@
-"""Document writes (add, upsert, delete) as single SQLite transactions.
+"""Document writes (add, upsert, replace a source's documents, delete) as single SQLite
+transactions.
 
 Callers hold the collection's write lock; every function here runs inside one
 ``BEGIN IMMEDIATE`` … ``COMMIT`` so a crash leaves each document fully in or absent, and bumps
@@ -181,8 +182,9 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
             f"{len(taken)} id(s) already exist, e.g. {taken[0]!r}; use upsert() to replace "
             "them or delete() them first"
         )
-    if taken:
-        delete_seqs(conn, seqs_for_ids(conn, taken))
+    released: set[int] = set()
+    if taken:  # their content rows stay until the end: a replaced text may be written again
+        released = remove_seqs(conn, seqs_for_ids(conn, taken))
     present = existing_hashes(conn, [d.hash for d in docs])
     missing = [d.hash for d in docs if d.hash not in present and d.vector is None]
     if missing:
@@ -216,7 +218,27 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
         if doc.text:
             conn.execute("INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
                          (cur.lastrowid, doc.text))
+    prune_contents(conn, released)
     return []
+
+
+def replace_source(conn: sqlite3.Connection, source: str, docs: list[NewDocument],
+                   pack: Callable[[np.ndarray], np.ndarray]) -> tuple[list[bytes], int]:
+    """Swap every document whose ``source`` is ``source`` for ``docs`` (call inside
+    :func:`transaction`): the old ones go and the new ones arrive in the same commit.
+
+    Returns ``(missing, removed)``: ``missing`` as for :func:`insert_documents` (the caller
+    rolls back and retries), ``removed`` the number of old documents whose id is not among
+    the new ones.
+    """
+    rows = conn.execute("SELECT seq, id FROM documents WHERE source = ?", (source,)).fetchall()
+    new_ids = {d.id for d in docs}
+    released = remove_seqs(conn, [seq for seq, _ in rows])
+    missing = insert_documents(conn, docs, True, pack)
+    if missing:
+        return missing, 0
+    prune_contents(conn, released)
+    return [], sum(1 for _, doc_id in rows if doc_id not in new_ids)
 
 
 def seqs_for_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[int]:
@@ -235,6 +257,13 @@ def bump_removals(conn: sqlite3.Connection) -> None:
 
 def delete_seqs(conn: sqlite3.Connection, seqs: Sequence[int]) -> int:
     """Delete documents by seq, their FTS rows, and content rows nothing refers to any more."""
+    prune_contents(conn, remove_seqs(conn, seqs))
+    return len(seqs)
+
+
+def remove_seqs(conn: sqlite3.Connection, seqs: Sequence[int]) -> set[int]:
+    """Delete documents by seq and their FTS rows; the ids of the content rows they used
+    (which may now be unreferenced: see :func:`prune_contents`)."""
     if seqs:
         bump_removals(conn)
     contents: set[int] = set()
@@ -249,8 +278,12 @@ def delete_seqs(conn: sqlite3.Connection, seqs: Sequence[int]) -> int:
                 conn.execute("INSERT INTO documents_fts (documents_fts, rowid, text) "
                              "VALUES ('delete', ?, ?)", (seq, text))
         conn.execute(f"DELETE FROM documents WHERE seq IN ({marks})", list(part))
+    return contents
+
+
+def prune_contents(conn: sqlite3.Connection, contents: set[int]) -> None:
+    """Delete the content rows among ``contents`` that no document refers to any more."""
     for part in chunks(sorted(contents)):
         marks = ",".join("?" * len(part))
         conn.execute(f"DELETE FROM contents WHERE id IN ({marks}) AND NOT EXISTS "
                      "(SELECT 1 FROM documents d WHERE d.content = contents.id)", list(part))
-    return len(seqs)
