@@ -158,3 +158,24 @@ def test_missing_collection_and_wrong_model_are_clean_errors(run: Run, indexed: 
     proc = run("index", str(docs), "--collection", str(col), "--model", "all-mpnet-base-v2")
     assert proc.returncode == 1 and proc.stderr.startswith("error: ")
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+def test_index_quantize_must_match_the_collection(run: Run, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Cosine similarity compares directions.", encoding="utf-8")
+    f32, q8 = tmp_path / "f32", tmp_path / "q8"
+    assert run("index", str(docs), "--collection", str(f32)).returncode == 0
+    proc = run("index", str(docs), "--collection", str(f32), "--quantize", "int8")
+    assert proc.returncode != 0
+    assert "at float32 precision" in proc.stderr and "no --quantize" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run("index", str(docs), "--collection", str(q8), "--quantize", "int8")
+    assert proc.returncode == 0, proc.stderr
+    (docs / "b.txt").write_text("BM25 ranks documents by keyword matches.", encoding="utf-8")
+    proc = run("index", str(docs), "--collection", str(q8))  # the collection's precision
+    assert proc.returncode == 0, proc.stderr
+    assert "1 files added" in proc.stdout
+    proc = run("search", "keyword ranking", "--collection", str(q8), "--json", "-k", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[0])["text"].startswith("BM25")

@@ -109,3 +109,51 @@ def test_hybrid_finds_exact_keyword_match_that_dense_misses(encoder, tmp_path):
         assert hybrid[0].score > hybrid[1].score
     assert col.search("E1147", k=5, hybrid=True, where={"kind": "faq"})[0].id != "target"
     assert col.search("E1147", k=5, hybrid=True, mode="binary")[0].id == "target"
+
+
+def test_precision_is_part_of_the_model_check(encoder, minilm_dir, tmp_path, monkeypatch):
+    import sqlite3
+
+    from embedlab.store import ModelMismatchError
+
+    (tmp_path / "home" / "models").mkdir(parents=True)  # caches and graphs stay in tmp_path
+    (tmp_path / "home" / "models" / "all-MiniLM-L6-v2").symlink_to(minilm_dir)
+    monkeypatch.setenv("EMBEDLAB_HOME", str(tmp_path / "home"))
+    int8 = embedlab.load_encoder(str(minilm_dir), cache=False, quantize="int8")
+    assert int8.fingerprint == encoder.fingerprint  # same weights: only the precision differs
+    texts = ["A man is playing a flute.", "The stock market fell sharply."]
+    with Collection.create(tmp_path / "f32", encoder=encoder) as col:
+        col.add(texts, ids=["a", "b"])
+        assert col.precision == "float32"
+    with pytest.raises(ModelMismatchError, match=r"built with model 'all-MiniLM-L6-v2' at "
+                       r"float32 precision; encoder .* runs at int8 precision.*no --quantize"):
+        Collection.open(tmp_path / "f32", encoder=int8)
+    with Collection.create(tmp_path / "q8", encoder=int8) as col:
+        col.add(texts, ids=["a", "b"])
+    with pytest.raises(ModelMismatchError, match=r"at int8 precision; encoder .* runs at "
+                       r"float32 precision.*quantize='int8' \(--quantize int8\)"):
+        Collection.open(tmp_path / "q8", encoder=encoder)
+    # by name, and lazily for text queries, the model is loaded at the collection's precision
+    with Collection.open(tmp_path / "q8", encoder=str(minilm_dir)) as col:
+        assert col.encoder.runner.quantize == "int8"
+    with Collection.open(tmp_path / "q8") as col:
+        hit = col.search("someone plays the flute", k=1)[0]
+        expected = int8.encode(["someone plays the flute"])[0].astype(np.float64)
+        stored = col.get_vectors(["a"])[0].astype(np.float64)
+        np.testing.assert_allclose(stored, int8.encode(texts[:1])[0], rtol=0, atol=0)
+        cosine = expected @ stored / np.linalg.norm(expected) / np.linalg.norm(stored)
+        assert hit.id == "a" and hit.score == pytest.approx(cosine, abs=1e-6)
+    # a collection written before the precision was recorded is a float32 one
+    con = sqlite3.connect(tmp_path / "f32" / "collection.sqlite")
+    con.execute("DELETE FROM meta WHERE key = 'precision'")
+    con.commit()
+    con.close()
+    with Collection.open(tmp_path / "f32", encoder=encoder) as col:
+        assert col.precision == "float32" and col.count() == 2
+    with pytest.raises(ModelMismatchError, match="at float32 precision"):
+        Collection.open(tmp_path / "f32", encoder=int8)
+    # an empty collection made without a model records the precision of its first encoder
+    Collection.create(tmp_path / "empty").close()
+    Collection.open(tmp_path / "empty", encoder=int8).close()
+    with pytest.raises(ModelMismatchError, match="at int8 precision"):
+        Collection.open(tmp_path / "empty", encoder=encoder)

@@ -454,3 +454,21 @@ def test_newer_format_collection_is_a_conflict(http, root) -> None:
         assert error["code"] == "unsupported_format"
     finally:
         ok(http.delete("/v1/collections/future"))
+
+
+def test_collection_of_another_precision_is_refused(http, root, minilm_dir) -> None:
+    """This server runs float32; a collection built with the int8 graph of the same weights
+    takes neither its writes nor its queries."""
+    int8 = load_encoder(str(minilm_dir), cache=False, quantize="int8")
+    with Collection.create(root / "q8", encoder=int8) as col:
+        col.add(["hello"], ids=["h"])
+    try:
+        for path, body in [("search", {"query": "hi"}),
+                           ("documents", {"documents": [{"text": "hi"}]})]:
+            error = assert_error(http.post(f"/v1/collections/q8/{path}", json=body), 409,
+                                 "'all-MiniLM-L6-v2' at int8 precision",
+                                 "at float32 precision", "--quantize int8")
+            assert error["code"] == "model_mismatch"
+        assert ok(http.get("/v1/collections/q8"))["count"] == 1
+    finally:
+        ok(http.delete("/v1/collections/q8"))

@@ -30,8 +30,12 @@ _collection_option = click.option(
               help="Sentences shared by neighbouring chunks.")
 @click.option("--text-field", default="text", show_default=True,
               help="Text field of .jsonl lines / text column of .csv files.")
+@click.option("--quantize", type=click.Choice(["int8"]), default=None,
+              help="Run the model's int8 graph [default: the collection's precision, else "
+                   "float32]; a collection takes vectors of one precision only.")
 def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None,
-                  chunk_tokens: int, overlap: int, text_field: str) -> None:
+                  chunk_tokens: int, overlap: int, text_field: str,
+                  quantize: str | None) -> None:
     """Create or update the collection in DIR from files and folders (recursive).
 
     Re-running re-embeds only changed files and removes chunks of deleted files.
@@ -44,11 +48,18 @@ def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None
     from embedlab.store.schema import DB_NAME
 
     folder = Path(collection_dir)
+    encoder: Any = model
     if (folder / DB_NAME).is_file():
-        col = Collection.open(folder, encoder=model)
+        if quantize:  # checked against the precision the collection was built with
+            with Collection.open(folder) as probe:
+                name = model or probe.model_name or DEFAULT_MODEL
+            encoder = _load_quantized(name, quantize)
+        col = Collection.open(folder, encoder=encoder)
         action = "updated"
     else:
-        col = Collection.create(folder, encoder=model or DEFAULT_MODEL)
+        name = model or DEFAULT_MODEL
+        col = Collection.create(folder, encoder=_load_quantized(name, quantize)
+                                if quantize else name)
         action = "created"
     with col:
         report = ingest(col, paths, chunk_tokens=chunk_tokens, overlap_sentences=overlap,
@@ -58,6 +69,12 @@ def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None
         click.echo(f"skipped {path}: {reason}", err=True)
     click.echo(f"{action} {folder} ({col.model_name}): {report.summary()}; "
                f"{total} chunks in the collection")
+
+
+def _load_quantized(model: str, quantize: str) -> Any:
+    from embedlab.encoders import load_encoder
+
+    return load_encoder(model, quantize=quantize)
 
 
 def _parse_where(where: str | None) -> dict[str, Any] | None:

@@ -52,6 +52,7 @@ from embedlab.store import (
     drop,
     list_collections,
 )
+from embedlab.store.collection import DEFAULT_PRECISION, vector_precision
 from embedlab.store.filters import compile_where
 from embedlab.store.schema import DB_NAME
 
@@ -188,6 +189,7 @@ class PoolEncoder:
         self.model_name = model.name
         self.name = model.encoder.name
         self.fingerprint = model.encoder.fingerprint
+        self.precision = vector_precision(model.encoder)  # float32, or int8 (--quantize)
         self.dimension = model.encoder.dimension
         self.max_length = model.encoder.max_length
         self.normalize_default = model.encoder.normalize_default
@@ -258,7 +260,8 @@ class Collections:
                                 "/v1/collections", param="name", code="collection_not_found")
         return path
 
-    async def model_for(self, name: str, model_name: str, fingerprint: str) -> LoadedModel:
+    async def model_for(self, name: str, model_name: str, fingerprint: str,
+                        precision: str = DEFAULT_PRECISION) -> LoadedModel:
         """The loaded model a collection was built with, or 409 naming it."""
         try:
             model, _ = await self.pool.get(model_name)
@@ -273,13 +276,22 @@ class Collections:
                                 f"{model.encoder.fingerprint[:16]}…; search it with the "
                                 "model it was built with, or build a new collection",
                            type=CONFLICT, param="name", code="model_mismatch")
+        served = vector_precision(model.encoder)
+        if fingerprint and served != precision:
+            how = ("without --quantize" if precision == DEFAULT_PRECISION
+                   else f"with --quantize {precision}")
+            raise APIError(409, f"collection {name!r} was built with model {model_name!r} at "
+                                f"{precision} precision, but this server runs it at {served} "
+                                f"precision, whose vectors differ; serve it {how}, or build "
+                                "a new collection",
+                           type=CONFLICT, param="name", code="model_mismatch")
         return model
 
     async def encoder_for(self, name: str, path: Path, adopt: bool = True) -> PoolEncoder | None:
         """A :class:`PoolEncoder` for the collection's model. An empty collection without a
         model adopts the served one when ``adopt`` (a write), else this gives None."""
         meta = await self.run(_read_meta, path)
-        model_name, fingerprint, count = meta
+        model_name, fingerprint, precision, count = meta
         if not model_name:
             if count:
                 raise APIError(409, f"collection {name!r} holds vectors given directly (no "
@@ -288,7 +300,7 @@ class Collections:
             if not adopt:
                 return None
             model_name = self.pool.served.name
-        model = await self.model_for(name, model_name, fingerprint)
+        model = await self.model_for(name, model_name, fingerprint, precision)
         return PoolEncoder(self.pool, model, self.limits, asyncio.get_running_loop())
 
     def searchable(self, name: str, path: Path,
@@ -304,7 +316,8 @@ class Collections:
         with self._search_lock:
             cached = self._search.get(name)
             if cached is not None and cached[0] == ident and (
-                    cached[2].fingerprint == encoder.fingerprint):
+                    cached[2].fingerprint == encoder.fingerprint
+                    and cached[2].precision == encoder.precision):
                 cached[2].loop = encoder.loop
                 return cached[1], cached[2]
             col = Collection.open(path, encoder=encoder)
@@ -317,9 +330,9 @@ class Collections:
             self._search.pop(name, None)
 
 
-def _read_meta(path: Path) -> tuple[str, str, int]:
+def _read_meta(path: Path) -> tuple[str, str, str, int]:
     with Collection.open(path) as col:
-        return col.model_name, col.fingerprint, col.count()
+        return col.model_name, col.fingerprint, col.precision, col.count()
 
 
 def _info(name: str, path: Path) -> CollectionOut:

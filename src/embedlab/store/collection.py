@@ -42,6 +42,8 @@ from embedlab.store.scoring import SEARCH_METRICS
 from embedlab.store.search import MODES, Hit, Searcher
 
 LOCK_NAME = "collection.lock"
+#: Precision of a model run without quantization (and of collections that predate the field).
+DEFAULT_PRECISION = "float32"
 F = TypeVar("F", bound=Callable[..., Any])
 #: Index settings stored with a collection; ``Collection.create`` keywords override them.
 DEFAULT_CONFIG: dict[str, int] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
@@ -97,6 +99,8 @@ class Collection:
         self.metric = meta["metric"]
         self.model_name = meta.get("model_name", "")
         self.fingerprint = meta.get("fingerprint", "")
+        # collections written before the precision was recorded were float32 models
+        self.precision = meta.get("precision") or DEFAULT_PRECISION
         self.dimension = int(meta.get("dimension", "0"))
         self.config: dict[str, int] = {**DEFAULT_CONFIG, **json.loads(meta.get("config", "{}"))}
         self._encoder = encoder
@@ -135,6 +139,7 @@ class Collection:
             meta = {"metric": metric, "dimension": str(dim),
                     "model_name": enc.name if enc is not None else "",
                     "fingerprint": enc.fingerprint if enc is not None else "",
+                    "precision": vector_precision(enc) if enc is not None else "",
                     "config": json.dumps({**DEFAULT_CONFIG, **config})}
             create_schema(conn, meta)
             conn.close()
@@ -148,7 +153,8 @@ class Collection:
 
     @classmethod
     def open(cls, path: str | Path, encoder: Any = None) -> Collection:
-        """Open an existing collection; ``encoder`` must have the fingerprint it was built with."""
+        """Open an existing collection; ``encoder`` must have the fingerprint and precision it
+        was built with (a model name or folder is loaded at the collection's precision)."""
         path = Path(path)
         if not (path / DB_NAME).is_file():
             raise CollectionNotFoundError(
@@ -160,7 +166,9 @@ class Collection:
             conn.close()
             raise
         col = cls(path, conn, meta)
-        col._encoder = col._check_encoder(_load(encoder)) if encoder is not None else None
+        # a model given by name runs at the precision the collection was built with
+        col._encoder = (col._check_encoder(_load(encoder, col.precision))
+                        if encoder is not None else None)
         return col
 
     def close(self) -> None:
@@ -185,6 +193,12 @@ class Collection:
                 f"(fingerprint {self.fingerprint[:16]}…); encoder {enc.name!r} has fingerprint "
                 f"{enc.fingerprint[:16]}…; open it with {self.model_name!r} or build a new "
                 "collection")
+        if self.fingerprint and vector_precision(enc) != self.precision:
+            raise ModelMismatchError(
+                f"collection {self.path} was built with model {self.model_name!r} at "
+                f"{self.precision} precision; encoder {enc.name!r} runs at "
+                f"{vector_precision(enc)} precision, whose vectors differ; open it with "
+                f"{_precision_hint(self.precision)} or build a new collection")
         if not self.fingerprint and self.count() > 0:
             raise ModelMismatchError(
                 f"collection {self.path} holds vectors given directly (no model); "
@@ -194,16 +208,17 @@ class Collection:
                 f"encoder {enc.name!r} gives {enc.dimension}-d vectors; the collection holds "
                 f"{self.dimension}-d")
         if not self.fingerprint:  # an empty model-less collection adopts this encoder
+            precision = vector_precision(enc)
             with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
                 if self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
                     raise ModelMismatchError(
                         f"collection {self.path} gained documents given as vectors meanwhile; "
                         "open it without an encoder and pass vectors")
-                self._conn.executemany("UPDATE meta SET value = ? WHERE key = ?", [
-                    (enc.name, "model_name"), (enc.fingerprint, "fingerprint"),
-                    (str(enc.dimension), "dimension")])
+                self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                    ("model_name", enc.name), ("fingerprint", enc.fingerprint),
+                    ("dimension", str(enc.dimension)), ("precision", precision)])
             self.model_name, self.fingerprint = enc.name, enc.fingerprint
-            self.dimension = enc.dimension
+            self.dimension, self.precision = enc.dimension, precision
         return enc
 
     @property
@@ -214,7 +229,7 @@ class Collection:
                 raise CollectionError(
                     f"collection {self.path} has no model; pass vectors, or create the "
                     "collection with encoder='all-MiniLM-L6-v2'")
-            self._encoder = self._check_encoder(_load(self.model_name))
+            self._encoder = self._check_encoder(_load(self.model_name, self.precision))
         return self._encoder
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -424,9 +439,28 @@ class _Retry(Exception):
     """Internal: roll back and retry a write whose content rows vanished meanwhile."""
 
 
-def _load(encoder: Any) -> Any:
+def vector_precision(encoder: Any) -> str:
+    """The precision an encoder computes its vectors at: ``"float32"``, or its quantization
+    (``"int8"`` for ``load_encoder(..., quantize="int8")``). Encoders may state it as a
+    ``precision`` attribute; otherwise it is read from their runner's ``quantize``."""
+    stated = getattr(encoder, "precision", None)
+    if isinstance(stated, str) and stated:
+        return stated
+    quantize = getattr(getattr(encoder, "runner", None), "quantize", None)
+    return str(quantize) if quantize else DEFAULT_PRECISION
+
+
+def _precision_hint(precision: str) -> str:
+    if precision == DEFAULT_PRECISION:
+        return "the model loaded without quantization (no --quantize)"
+    return f"the model loaded with quantize={precision!r} (--quantize {precision})"
+
+
+def _load(encoder: Any, precision: str = DEFAULT_PRECISION) -> Any:
     if encoder is None or not isinstance(encoder, str | os.PathLike):
         return encoder
     from embedlab.encoders import load_encoder
 
-    return load_encoder(encoder if isinstance(encoder, str) else Path(encoder))
+    quantize = None if precision in ("", DEFAULT_PRECISION) else precision
+    return load_encoder(encoder if isinstance(encoder, str) else Path(encoder),
+                        quantize=quantize)

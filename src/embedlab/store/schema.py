@@ -2,8 +2,9 @@
 
 ``collection.sqlite`` (WAL mode) holds:
 
-- ``meta(key, value)``: ``format_version``, ``model_name``, ``fingerprint``, ``dimension``,
-  ``metric``, ``config`` (JSON of index settings), ``generation`` (bumped by every write),
+- ``meta(key, value)``: ``format_version``, ``model_name``, ``fingerprint``, ``precision``
+  (``float32``, or the model's quantization such as ``int8``; absent in older files, which
+  means ``float32``), ``dimension``, ``metric``, ``config`` (JSON of index settings), ``generation`` (bumped by every write),
   ``removals`` (bumped by every write that deletes a document or changes a stored vector);
 - ``contents(id, hash, text, vector, bits)``: each distinct text once (``hash`` = sha256 of
   the text, or of the vector bytes for vector-only documents), its float32 vector as a
