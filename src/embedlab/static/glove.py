@@ -132,13 +132,23 @@ class GloVe:
         self.cooccurrence = cooc
         return self.fit_cooccurrence(cooc.matrix, cooc.words, cooc.counts)
 
-    def fit_cooccurrence(self, matrix: Any, words: list[str],
+    def fit_cooccurrence(self, matrix: Any, words: list[str] | None = None,
                          counts: np.ndarray | None = None) -> GloVe:
-        """Train on a prebuilt co-occurrence table: a :class:`Cooccurrence` or any scipy
-        sparse (or dense) square matrix whose rows and columns are ``words``."""
+        """Train on a prebuilt co-occurrence table: a :class:`Cooccurrence` (``words``
+        optional) or any scipy sparse (or dense) square matrix whose rows and columns are
+        ``words``.  Returns ``self``.
+
+        >>> c = cooccurrence_matrix([["a", "b", "c", "a"]], window=2)
+        >>> GloVe(vector_size=4, epochs=1).fit_cooccurrence(c).words
+        ['a', 'b', 'c']
+        """
         if isinstance(matrix, Cooccurrence):
             counts = matrix.counts if counts is None else counts
+            words = matrix.words if words is None else words
             matrix = matrix.matrix
+        if words is None:
+            raise ValueError("give the words labelling the matrix rows: "
+                             "fit_cooccurrence(matrix, words)")
         coo = sp.coo_matrix(matrix)
         v = len(words)
         if coo.shape != (v, v):
