@@ -17,6 +17,7 @@ from embedlab.cli.collections import collections_group, index_command, search_co
 from embedlab.cli.embed import embed_command, similarity_command
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.cli.serve import serve_command
+from embedlab.cli.vectors import analogy_command, neighbors_command
 from embedlab.errors import EmbedlabError
 
 
@@ -43,6 +44,8 @@ cli.add_command(serve_command)
 cli.add_command(index_command)
 cli.add_command(search_command)
 cli.add_command(collections_group)
+cli.add_command(neighbors_command)
+cli.add_command(analogy_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -128,18 +128,29 @@ def _print_table(items: list[str], vectors: Any, model: str) -> None:
 @click.argument("texts", nargs=-1, required=True)
 @click.option("--metric", type=click.Choice(_METRICS), default="cosine", show_default=True)
 @click.option("--matrix", is_flag=True, help="Print the full pairwise matrix.")
+@click.option("--vectors", "vectors_file", default=None, metavar="FILE",
+              help="Compare words with word vectors (a word2vec/GloVe/embedlab file or a "
+                   "name such as glove-6b-50d) instead of texts with a sentence encoder.")
 @encoder_options
-def similarity_command(texts: tuple[str, ...], metric: str, matrix: bool, model: str,
-                       backend: str, quantize: str | None, no_cache: bool,
-                       batch_size: int) -> None:
-    """Compare the first text with each other one (or all pairs with --matrix)."""
+def similarity_command(texts: tuple[str, ...], metric: str, matrix: bool,
+                       vectors_file: str | None, model: str, backend: str,
+                       quantize: str | None, no_cache: bool, batch_size: int) -> None:
+    """Compare the first text with each other one (or all pairs with --matrix).
+
+    With --vectors FILE the arguments are words: `embedlab similarity --vectors glove-6b-50d
+    cat dog --metric euclidean`.
+    """
     from rich.console import Console
     from rich.table import Table
 
     from embedlab.similarity import pairwise
 
     if len(texts) < 2:
-        raise click.UsageError("give at least two texts to compare")
+        raise click.UsageError(f"give at least two {'words' if vectors_file else 'texts'} "
+                               "to compare")
+    if vectors_file is not None:
+        _word_similarity(vectors_file, list(texts), metric, matrix)
+        return
     encoder = _load(model, backend, quantize, no_cache)
     vectors = encoder.encode(list(texts), batch_size=batch_size)
     label = "similarity" if metric in ("cosine", "dot") else "distance"
@@ -158,4 +169,40 @@ def similarity_command(texts: tuple[str, ...], metric: str, matrix: bool, model:
         table.add_column(label, justify="right")
         for text, score in zip(texts[1:], scores, strict=True):
             table.add_row(text, f"{score:.4f}")
+    Console().print(table)
+
+
+def _word_similarity(source: str, words: list[str], metric: str, matrix: bool) -> None:
+    """``similarity --vectors``: word pairs scored with ``WordVectors``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from embedlab.cli.vectors import load_vectors, unknown_words
+    from embedlab.static import UnknownWordError
+
+    if metric == "dot":
+        raise click.UsageError("with --vectors, --metric is cosine, euclidean or manhattan")
+    wv = load_vectors(source)
+    try:
+        wv.check_words(words)
+    except UnknownWordError as exc:
+        raise unknown_words(exc, source) from None
+
+    def score(w1: str, w2: str) -> float:
+        return wv.similarity(w1, w2) if metric == "cosine" else wv.distance(w1, w2, metric)
+
+    label = "similarity" if metric == "cosine" else "distance"
+    if matrix:
+        table = Table(title=f"{metric} {label} ({source})")
+        table.add_column("")
+        for i in range(len(words)):
+            table.add_column(str(i + 1), justify="right")
+        for i, w in enumerate(words):
+            table.add_row(f"{i + 1}. {w}", *(f"{score(w, other):.4f}" for other in words))
+    else:
+        table = Table(title=f"{metric} {label} to: {words[0]} ({source})")
+        table.add_column("word")
+        table.add_column(label, justify="right")
+        for other in words[1:]:
+            table.add_row(other, f"{score(words[0], other):.4f}")
     Console().print(table)

@@ -37,10 +37,18 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
         except (OSError, ValueError):
             kind = None
         if kind == "word-vectors":
-            raise EmbedlabError(
-                f"{folder.name} holds word vectors, not a sentence encoder; "
-                "choose a transformer model such as all-MiniLM-L6-v2"
-            )
+            # Word vectors become a StaticEncoder: mean (default) or SIF pooling of word
+            # vectors.  Computing them is cheaper than a cache lookup, so no cache is attached.
+            from embedlab.static import StaticEncoder, WordVectors
+
+            static_pooling = pooling or "mean"
+            if static_pooling not in ("mean", "sif"):
+                raise EmbedlabError(
+                    f"{folder.name} holds word vectors: pooling must be 'mean' or 'sif', "
+                    f"not {pooling!r}"
+                )
+            return StaticEncoder(WordVectors.load(folder), pooling=static_pooling,
+                                 name=folder.name)
     encoder = TransformerEncoder(folder, backend=backend, quantize=quantize, pooling=pooling,
                                  max_length=max_length, threads=threads,
                                  name=Path(str(name_or_path)).name)

@@ -271,8 +271,9 @@ def _read_folder(path: Path, limit: int | None
     for f in (vectors_file, vocab_file):
         if not f.is_file():
             raise VectorFileError(
-                f"{path} is not a word-vector folder: it lacks {f.name} "
-                "(expected vectors.npy and vocab.txt, as `embedlab pull glove-6b-50d` writes)"
+                f"{path} does not hold word vectors: it lacks {f.name} (a word-vector folder "
+                "holds vectors.npy and vocab.txt, as `embedlab pull glove-6b-50d` writes; "
+                "pull the model again)"
             )
     report = LoadReport(str(path), "folder")
     raw = vocab_file.read_bytes()
