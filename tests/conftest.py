@@ -42,3 +42,11 @@ def minilm_dir() -> Path:
 @pytest.fixture(scope="session")
 def mpnet_dir() -> Path:
     return _model("all-mpnet-base-v2")
+
+
+@pytest.fixture(scope="session")
+def glove_dir() -> Path:
+    d = paths.models_dir() / "glove-6b-50d"
+    if not (d / "vectors.npy").is_file():
+        _missing("model glove-6b-50d is not pulled; run `embedlab pull glove-6b-50d`")
+    return d
