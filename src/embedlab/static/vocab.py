@@ -168,8 +168,8 @@ def scan(corpus: Any, min_count: int = 5, max_vocab: int | None = None,
     remap = np.full(len(count_arr), -1, dtype=np.int32)
     remap[order] = np.arange(len(order), dtype=np.int32)
     starts_arr = np.asarray(starts, dtype=np.int64)
-    ids, new_starts, tmpdir = _remap(raw, starts_arr, remap, out.tmpdir)
-    return vocab, EncodedCorpus(ids, new_starts, int(read), stream.stats, tmpdir)
+    encoded, new_starts, tmpdir = _remap(raw, starts_arr, remap, out.tmpdir)
+    return vocab, EncodedCorpus(encoded, new_starts, int(read), stream.stats, tmpdir)
 
 
 def _bincount(ids: np.ndarray, n: int) -> np.ndarray:

@@ -93,11 +93,15 @@ class Corpus:
             blank lines) or each string is one sentence.
         max_sentence_length: longer sentences are cut into pieces of this many tokens
             (``None`` keeps them whole, as documents for Doc2Vec).
+        by_line: each non-empty line of a file is one sentence (one document per line, as
+            the Lee corpus and gensim's ``TaggedLineDocument``); no sentence splitting.
     """
 
     def __init__(self, source: Any, lowercase: bool = True, keep_numbers: bool = True,
                  split_sentences: bool = True,
-                 max_sentence_length: int | None = MAX_SENTENCE_LENGTH) -> None:
+                 max_sentence_length: int | None = MAX_SENTENCE_LENGTH,
+                 by_line: bool = False) -> None:
+        self.by_line = by_line
         self.lowercase = lowercase
         self.keep_numbers = keep_numbers
         self.split_sentences = split_sentences
@@ -132,7 +136,14 @@ class Corpus:
         else:
             assert self._items is not None
             for i, item in enumerate(self._items):
-                if isinstance(item, str):
+                if isinstance(item, str) and not self.split_sentences:
+                    tokens = self._tokenize(item)  # one document each, even if empty
+                    if tokens:
+                        yield from self._emit(tokens, stats)
+                    else:
+                        stats.sentences += 1
+                        yield []
+                elif isinstance(item, str):
                     for sentence in self._text_sentences(item):
                         yield from self._emit(sentence, stats)
                 elif isinstance(item, list | tuple):
@@ -191,6 +202,10 @@ class Corpus:
                 except UnicodeDecodeError:
                     line = raw.decode("utf-8", errors="replace")
                     replaced += line.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+                if self.by_line:
+                    if line.strip():
+                        yield self._tokenize(line.lstrip("\ufeff"))
+                    continue
                 if line.strip():
                     lines.append(line)
                     size += len(line)
