@@ -135,12 +135,13 @@ def scan(corpus: Any, min_count: int = 5, max_vocab: int | None = None,
     starts = [0]
     pending: list[int] = []
     read = 0
+    flush = min(1 << 20, spill_words)
     setdefault = provisional.setdefault
     for sentence in stream:
         ids = [setdefault(w, len(provisional)) for w in sentence]
         pending.extend(ids)
         starts.append(starts[-1] + len(ids))
-        if len(pending) >= 1 << 20:
+        if len(pending) >= flush:
             read += len(pending)
             out.append(pending)
             pending = []
@@ -185,8 +186,8 @@ def _remap(raw: np.ndarray, starts: np.ndarray, remap: np.ndarray,
     """Final ids with dropped words removed, and the sentence starts moved to match."""
     n = len(raw)
     block = 1 << 24
-    kept_before = np.zeros(n + 1, dtype=np.int64) if n <= SPILL_WORDS else None
-    if kept_before is not None:
+    if tmpdir is None:
+        kept_before = np.zeros(n + 1, dtype=np.int64)
         mapped = remap[raw]
         keep = mapped >= 0
         np.cumsum(keep, out=kept_before[1:])
