@@ -64,7 +64,7 @@ class AnalogyResult(tuple):
 
     @property
     def oov_ratio(self) -> float:
-        return 100.0 * self.oov / self.questions if self.questions else 0.0
+        return float(self.oov) / self.questions * 100 if self.questions else 0.0
 
 
 class WordPairsResult(tuple):
@@ -240,7 +240,7 @@ def evaluate_word_pairs(wv: WordVectors, path: str | os.PathLike[str], delimiter
                          "holds an unknown word")
     spearman = stats.spearmanr(gold, model)
     pearson = stats.pearsonr(gold, model)
-    ratio = 100.0 * oov / len(gold) if dummy4unknown else 100.0 * oov / (len(gold) + oov)
+    ratio = float(oov) / len(gold) * 100 if dummy4unknown else float(oov) / (len(gold) + oov) * 100
     if replaced[0]:
         log.warning("%s: %d lines held bytes that are not UTF-8 (replaced)", path, replaced[0])
     scored = len(gold) - (oov if dummy4unknown else 0)

@@ -101,13 +101,9 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         return "glove-text"
     dim = int(match.group(2))
     line = rest.split(b"\n", 1)[0]
-    try:
-        parts = line.decode("utf-8").rstrip().split(" ")
-        if len(parts) == dim + 1:
-            [float(x) for x in parts[1:]]
-            return "word2vec-text"
-    except (UnicodeDecodeError, ValueError):
-        pass
+    parts = line.rstrip().split(b" ")
+    if len(parts) == dim + 1 and all(_is_float(x) for x in parts[1:]):
+        return "word2vec-text"
     return "word2vec-binary"
 
 

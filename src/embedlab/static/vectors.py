@@ -47,26 +47,17 @@ class UnknownWordError(EmbedlabError, KeyError):
         return str(self.args[0])
 
 
-_NRM2: dict[Any, Any] = {}
-
-
-def _blas_nrm2(vec: np.ndarray) -> float:
-    """BLAS ``nrm2`` in the vector's precision (what gensim's ``unitvec`` uses)."""
-    fn = _NRM2.get(vec.dtype)
-    if fn is None:
-        from scipy.linalg.blas import get_blas_funcs
-
-        fn = _NRM2[vec.dtype] = get_blas_funcs("nrm2", (vec,))
-    return float(fn(vec))
-
-
 def _unitvec(vec: np.ndarray) -> np.ndarray:
-    """``vec`` scaled to unit length in its own precision (zero stays zero), as gensim does."""
+    """``vec`` scaled to unit length (zero stays zero), exactly as gensim's ``unitvec``:
+    the norm by BLAS ``dnrm2`` and the scaling in float64, the result in ``vec``'s dtype."""
+    from scipy.linalg.blas import dnrm2
+
     if vec.size == 0:
         return vec
-    length = _blas_nrm2(vec)
+    wide = np.asarray(vec, dtype=np.float64)
+    length = float(dnrm2(wide))
     if length > 0.0:
-        return (vec * (1.0 / length)).astype(vec.dtype)
+        return (wide * (1.0 / length)).astype(vec.dtype)
     return vec
 
 
