@@ -15,8 +15,12 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from embedlab.encoders import Encoder, load_encoder
+    from embedlab.static import Doc2Vec, GloVe, StaticEncoder, Word2Vec, WordVectors
 
-__all__ = ["Encoder", "__version__", "load_encoder"]
+__all__ = ["Doc2Vec", "Encoder", "GloVe", "StaticEncoder", "Word2Vec", "WordVectors",
+           "__version__", "load_encoder"]
+
+_STATIC = ("Word2Vec", "GloVe", "Doc2Vec", "WordVectors", "StaticEncoder")
 
 
 def __getattr__(name: str) -> Any:
@@ -25,4 +29,8 @@ def __getattr__(name: str) -> Any:
         from embedlab import encoders
 
         return getattr(encoders, name)
+    if name in _STATIC:
+        from embedlab import static
+
+        return getattr(static, name)
     raise AttributeError(f"module 'embedlab' has no attribute {name!r}")

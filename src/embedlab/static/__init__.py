@@ -13,18 +13,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from embedlab.static.doc2vec import Doc2Vec
     from embedlab.static.encoder import StaticEncoder
     from embedlab.static.formats import VectorFileError
+    from embedlab.static.glove import GloVe, cooccurrence_matrix
     from embedlab.static.vectors import UnknownWordError, WordVectors
+    from embedlab.static.word2vec import Word2Vec
 
 _LAZY = {
     "WordVectors": "embedlab.static.vectors",
     "UnknownWordError": "embedlab.static.vectors",
     "StaticEncoder": "embedlab.static.encoder",
     "VectorFileError": "embedlab.static.formats",
+    "Word2Vec": "embedlab.static.word2vec",
+    "Doc2Vec": "embedlab.static.doc2vec",
+    "GloVe": "embedlab.static.glove",
+    "cooccurrence_matrix": "embedlab.static.glove",
 }
 
-__all__ = ["StaticEncoder", "UnknownWordError", "VectorFileError", "WordVectors"]
+__all__ = ["Doc2Vec", "GloVe", "StaticEncoder", "UnknownWordError", "VectorFileError",
+           "Word2Vec", "WordVectors", "cooccurrence_matrix"]
 
 
 def __getattr__(name: str) -> Any:
