@@ -366,3 +366,80 @@ def test_replace_source_swaps_old_and_new_documents_in_one_transaction(tmp_path,
     assert col.replace_source("f", []) == 2 and col.count() == 1
     with pytest.raises(CollectionError, match="source must be a non-empty str"):
         col.replace_source("", ["x"])
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_search_many_equals_search_per_query(tmp_path, vecs, metric, monkeypatch):
+    from embedlab.store import hnsw
+
+    col = Collection.create(tmp_path / "c", metric=metric, hnsw_m=8)
+    ids = [f"d{i}" for i in range(len(vecs))]
+    col.add(vectors=vecs, ids=ids, metadatas=[{"i": i} for i in range(len(vecs))])
+    queries = np.random.default_rng(3).standard_normal((70, 32)).astype(np.float32)
+    faiss_calls = []
+    real = hnsw.HnswIndex.search_many
+
+    def counted(self, q, *args, **kwargs):
+        faiss_calls.append(len(q))
+        return real(self, q, *args, **kwargs)
+
+    monkeypatch.setattr(hnsw.HnswIndex, "search_many", counted)
+    for mode, where in [("exact", None), ("exact", {"i": {"$lt": 500}}), ("hnsw", None),
+                        ("hnsw", {"i": {"$gte": 100}}), ("binary", None),
+                        ("binary", {"i": {"$lt": 500}})]:
+        if mode == "hnsw" and where is not None:
+            monkeypatch.setattr("embedlab.store.search.EXACT_FILTER_ROWS", 0)
+        faiss_calls.clear()
+        many = col.search_many(queries, k=10, mode=mode, where=where)
+        if mode == "hnsw":
+            assert faiss_calls == [len(queries)]  # one FAISS call for every query
+        one = [col.search(q, k=10, mode=mode, where=where) for q in queries]
+        assert many == one, (mode, where)
+        if mode == "exact":  # and both equal brute force
+            subset = np.arange(len(vecs)) if where is None else np.arange(500)
+            for q, hits in zip(queries, many, strict=True):
+                idx, scores = brute_force(vecs[subset], q, 10, metric)
+                assert [h.id for h in hits] == [ids[subset[i]] for i in idx]
+                np.testing.assert_allclose([h.score for h in hits], scores, rtol=1e-9,
+                                           atol=1e-9)
+        if where is not None:
+            assert all(where_ok(h.metadata["i"], where) for hits in many for h in hits)
+    # a list of vectors works as well as an array; no queries gives no lists
+    assert col.search_many(list(queries[:2]), k=3) == col.search_many(queries[:2], k=3)
+    assert col.search_many(np.zeros((0, 32), np.float32)) == []
+    with pytest.raises(CollectionError, match=r"query vectors have shape \(2, 5\)"):
+        col.search_many(np.ones((2, 5)))
+
+
+def where_ok(i, where):
+    cond = where["i"]
+    return i < cond["$lt"] if "$lt" in cond else i >= cond["$gte"]
+
+
+def test_search_many_encodes_all_texts_in_one_call(tmp_path):
+    class Calls(CountingEncoder):
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def encode(self, texts, *args, **kwargs):
+            self.calls.append(list(texts))
+            return super().encode(texts, *args, **kwargs)
+
+    enc = Calls()
+    col = Collection.create(tmp_path / "c", encoder=enc, metric="euclidean")
+    col.add(["aaa", "bb", "abc", "ab ab", "c"], ids=["1", "2", "3", "4", "5"])
+    enc.calls.clear()
+    queries = ["aab", "bbb", "c", "ab"]
+    many = col.search_many(queries, k=3)
+    assert enc.calls == [queries]
+    assert many == [col.search(q, k=3) for q in queries]
+    hybrid = col.search_many(queries, k=3, hybrid=True)
+    assert hybrid == [col.search(q, k=3, hybrid=True) for q in queries]
+    assert hybrid[3][0].id == "4"  # "ab" is a whole word only there
+    with pytest.raises(CollectionError, match="mix texts and vectors"):
+        col.search_many(["a", np.ones(3)])
+    with pytest.raises(CollectionError, match="one str; wrap it"):
+        col.search_many("aab")
+    with pytest.raises(CollectionError, match="hybrid=True needs the query as text"):
+        col.search_many(np.ones((1, 3)), hybrid=True)

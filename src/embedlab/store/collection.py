@@ -389,7 +389,6 @@ class Collection:
         contents = self._conn.execute("SELECT count(*) FROM contents").fetchone()[0]
         return {"documents": int(docs), "contents": int(contents)}
 
-    @_locked
     def search(self, query: Any, k: int = 10, where: dict[str, Any] | None = None,
                metric: str | None = None, mode: str = "auto", hybrid: bool = False) -> list[Hit]:
         """The ``k`` best documents for a text or a (dim,) vector, best first.
@@ -399,6 +398,28 @@ class Collection:
         candidates) or ``"auto"`` (HNSW from ``hnsw_threshold`` documents, else exact).
         ``hybrid=True`` fuses the vector ranking with BM25 keyword ranking (reciprocal rank
         fusion, k=60); ``score`` is then the fused score. ``where`` applies in every mode.
+        For many queries at once, :meth:`search_many` is faster.
+        """
+        if isinstance(query, str):
+            return self.search_many([query], k, where, metric, mode, hybrid)[0]
+        vec = np.asarray(query, np.float32)
+        if hybrid:
+            raise CollectionError("hybrid=True needs the query as text (for BM25), not a vector")
+        self._refresh_dimension()
+        if vec.ndim != 1 or (self.dimension and vec.shape != (self.dimension,)):
+            raise CollectionError(
+                f"query vector has shape {vec.shape}; this collection needs ({self.dimension},)")
+        return self.search_many(vec[None, :], k, where, metric, mode, hybrid)[0]
+
+    @_locked
+    def search_many(self, queries: Any, k: int = 10, where: dict[str, Any] | None = None,
+                    metric: str | None = None, mode: str = "auto",
+                    hybrid: bool = False) -> list[list[Hit]]:
+        """:meth:`search` for each of ``queries`` (a list of texts, or a (q, dim) array of
+        vectors): one list of hits per query, each equal to what :meth:`search` returns.
+
+        Texts are encoded in one encoder call, the HNSW index is searched in one FAISS
+        call, and every query sees the same snapshot of the collection.
         """
         if mode not in MODES:
             raise CollectionError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
@@ -407,17 +428,35 @@ class Collection:
             raise CollectionError(f"unknown metric {metric!r}; valid: {', '.join(SEARCH_METRICS)}")
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise CollectionError(f"k must be a positive int, got {k!r}")
-        text = query if isinstance(query, str) else None
-        if hybrid and text is None:
+        if isinstance(queries, str):
+            raise CollectionError("queries must be a list of texts or a (q, dim) array, got "
+                                  "one str; wrap it: [query], or use search()")
+        texts: list[str] | None = None
+        vecs: np.ndarray | None = None
+        if isinstance(queries, np.ndarray):
+            vecs = np.asarray(queries, np.float32)
+        else:
+            items = list(queries)
+            if items and all(isinstance(q, str) for q in items):
+                texts = items
+            elif any(isinstance(q, str) for q in items):
+                raise CollectionError("queries mix texts and vectors; pass only texts or "
+                                      "only vectors")
+            vecs = (np.zeros((0, self.dimension), np.float32) if not items
+                    else np.asarray(items, np.float32) if texts is None else None)
+        if hybrid and texts is None:
             raise CollectionError("hybrid=True needs the query as text (for BM25), not a vector")
-        vec = self._embed([query])[0] if text is not None else np.asarray(query, np.float32)
+        if texts is not None:
+            vecs = self._embed(texts)  # every query text in one encoder call
+        assert vecs is not None
         self._refresh_dimension()
-        if not self._conn.execute("SELECT EXISTS(SELECT 1 FROM documents)").fetchone()[0]:
-            return []
-        if vec.shape != (self.dimension,):
+        if not self.dimension or not len(vecs):
+            return [[] for _ in range(len(vecs))]
+        if vecs.ndim != 2 or vecs.shape[1] != self.dimension:
             raise CollectionError(
-                f"query vector has shape {vec.shape}; this collection needs ({self.dimension},)")
-        return self._get_searcher().search(vec, text, k, where, metric, mode, hybrid,
+                f"query vectors have shape {vecs.shape}; this collection needs "
+                f"(q, {self.dimension})")
+        return self._get_searcher().search(vecs, texts, k, where, metric, mode, hybrid,
                                            self.metric)
 
     @_locked

@@ -60,6 +60,7 @@ class HnswIndex:
         self.ef_construction = int(config.get("hnsw_ef_construction", 200))
         self._index: Any = None
         self._info: dict[str, Any] = {}
+        self._plain_params: dict[int, Any] = {}
 
     @property
     def path(self) -> Path:
@@ -169,15 +170,35 @@ class HnswIndex:
     def search(self, query: np.ndarray, k: int, ef_search: int,
                allowed: np.ndarray | None = None) -> np.ndarray:
         """Labels of up to ``k`` approximate nearest vectors (best first), within ``allowed``."""
-        import faiss
+        out = self.search_many(query[None, :], k, ef_search, allowed)[0]
+        return out[out >= 0]
 
+    def search_many(self, queries: np.ndarray, k: int, ef_search: int,
+                    allowed: np.ndarray | None = None) -> np.ndarray:
+        """Labels (q, k) of the approximate nearest vectors of each query row, best first,
+        in one FAISS call; -1 pads rows with fewer than ``k`` found."""
         if self._index is None:
             raise RuntimeError("HnswIndex.search before ensure()")
-        q = prepare(query[None, :], self.metric)
-        params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-        params.efSearch = max(ef_search, k)
-        if allowed is not None:
-            params.sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-        _, labels = self._index.search(q, k, params=params)
-        out = labels[0]
-        return out[out >= 0]
+        q = prepare(queries, self.metric)
+        ef = max(ef_search, k)
+        if allowed is None:
+            params = self._plain_params.get(ef)
+            if params is None:
+                params = self._plain_params[ef] = _hnsw_params(ef)
+            _, labels = self._index.search(q, k, params=params)
+        else:
+            import faiss
+
+            params = _hnsw_params(ef)
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            params.sel = selector  # `selector` stays referenced here until the search ends
+            _, labels = self._index.search(q, k, params=params)
+        return np.asarray(labels)
+
+
+def _hnsw_params(ef_search: int) -> Any:
+    import faiss
+
+    params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+    params.efSearch = ef_search
+    return params

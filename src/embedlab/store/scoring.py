@@ -93,6 +93,40 @@ def exact_topk(matrix: np.ndarray, query: np.ndarray, k: int, metric: str,
     return rescore(matrix[cand], query, cand, k, metric)
 
 
+#: Queries scored together by :func:`exact_topk_many` (bounds its (n, block) score matrix).
+QUERY_BLOCK = 64
+
+
+def exact_topk_many(matrix: np.ndarray, queries: np.ndarray, k: int, metric: str,
+                    stat: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`exact_topk` for each row of ``queries`` (q, d), the float32 stage of a block
+    of queries in one matrix product; the results equal :func:`exact_topk` query by query
+    (the float64 rescoring decides the order and the scores)."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    n = matrix.shape[0]
+    k = min(k, n)
+    if k <= 0 or metric == "manhattan":  # no matrix-product form
+        return [exact_topk(matrix, q, k, metric, stat) for q in queries]
+    wide = min(n, k + RESCORE_MARGIN)
+    for start in range(0, len(queries), QUERY_BLOCK):
+        block = queries[start:start + QUERY_BLOCK].astype(np.float32)
+        if metric == "cosine":
+            units = stat if stat is not None else _unit(matrix).astype(np.float32)
+            scores = _unit(block) @ units.T  # (queries, rows)
+        elif metric == "dot":
+            scores = block @ matrix.T
+        else:  # euclidean
+            norms = stat if stat is not None else np.einsum("ij,ij->i", matrix, matrix)
+            sq = (norms[None, :] - 2 * (block @ matrix.T)
+                  + np.einsum("ij,ij->i", block, block)[:, None])
+            scores = np.sqrt(np.maximum(sq, 0))
+        keys = best_first(scores, metric)
+        for row, query in zip(keys, queries[start:start + QUERY_BLOCK], strict=True):
+            cand = np.arange(n) if wide >= n else np.sort(np.argpartition(row, wide - 1)[:wide])
+            out.append(rescore(matrix[cand], query, cand, k, metric))
+    return out
+
+
 def rescore(vectors: np.ndarray, query: np.ndarray, labels: np.ndarray, k: int,
             metric: str) -> tuple[np.ndarray, np.ndarray]:
     """Exact float64 scores of candidate ``vectors`` (c, d); the ``k`` best labels first."""

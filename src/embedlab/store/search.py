@@ -117,12 +117,17 @@ class Searcher:
         rows = self.conn.execute(f"SELECT seq FROM documents d WHERE {sql} ORDER BY seq", params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
-    def search(self, query: np.ndarray, text: str | None, k: int, where: dict[str, Any] | None,
-               metric: str, mode: str, hybrid: bool, index_metric: str) -> list[Hit]:
-        self.conn.execute("BEGIN")  # one snapshot for the whole query
+    def search(self, queries: np.ndarray, texts: list[str] | None, k: int,
+               where: dict[str, Any] | None, metric: str, mode: str, hybrid: bool,
+               index_metric: str) -> list[list[Hit]]:
+        """The hits of each query row of ``queries`` (q, dim), all in one read snapshot:
+        one filter evaluation, one FAISS call for every query, one read of the hits' rows."""
+        self.conn.execute("BEGIN")  # one snapshot for the whole batch
         try:
             generation, removals = counters(self.conn)
             count = self._document_count(generation)
+            if count == 0:
+                return [[] for _ in range(len(queries))]
             if mode == "auto":
                 use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
                 mode = "hnsw" if use_hnsw else "exact"
@@ -132,12 +137,15 @@ class Searcher:
                     f"not {metric!r}; use mode='exact' or metric={index_metric!r}")
             allowed = self._allowed(where)
             depth = max(k, 50) * 2 if hybrid else k
-            ranked = self._ranked(query, depth, allowed, metric, mode, (generation, removals))
+            rankings = self._ranked(queries, depth, allowed, metric, mode,
+                                    (generation, removals))
             if hybrid:
-                keyword = self._bm25(text or "", depth, where)
-                fused = scoring.reciprocal_rank_fusion([[s for s, _ in ranked], keyword], RRF_K)
-                ranked = fused[:k]
-            return self._hits(ranked[:k])
+                for i, ranked in enumerate(rankings):
+                    keyword = self._bm25(texts[i] if texts else "", depth, where)
+                    fused = scoring.reciprocal_rank_fusion([[s for s, _ in ranked], keyword],
+                                                           RRF_K)
+                    rankings[i] = fused[:k]
+            return self._hits([ranked[:k] for ranked in rankings])
         finally:
             self.conn.execute("COMMIT")
 
@@ -151,29 +159,33 @@ class Searcher:
         finally:
             self.conn.execute("COMMIT")
 
-    def _ranked(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
-                mode: str, counter: tuple[int, int]) -> list[tuple[int, float]]:
+    def _ranked(self, queries: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
+                mode: str, counter: tuple[int, int]) -> list[list[tuple[int, float]]]:
         generation, removals = counter
         if mode == "binary":
-            return self._binary(query, k, allowed, metric, generation)
+            return [self._binary(q, k, allowed, metric, generation) for q in queries]
         seqs, vectors = self._vectors(generation)
-        stat = self._stat(metric)
-        if allowed is not None:
-            rows = np.searchsorted(seqs, allowed)
-            seqs, vectors = seqs[rows], vectors[rows]
-            stat = None if stat is None else stat[rows]
         if mode == "exact" or (allowed is not None and len(allowed) < EXACT_FILTER_ROWS):
-            rows_, scores = scoring.exact_topk(vectors, query, k, metric, stat)
-            return list(zip(seqs[rows_].tolist(), scores.tolist(), strict=True))
-        all_seqs, all_vectors = self._vectors(generation)
-        self.index.ensure(generation, removals, all_seqs, all_vectors)
+            stat = self._stat(metric)
+            if allowed is not None:
+                rows = np.searchsorted(seqs, allowed)
+                seqs, vectors = seqs[rows], vectors[rows]
+                stat = None if stat is None else stat[rows]
+            return [list(zip(seqs[rows_].tolist(), scores.tolist(), strict=True))
+                    for rows_, scores in scoring.exact_topk_many(vectors, queries, k, metric,
+                                                                 stat)]
+        self.index.ensure(generation, removals, seqs, vectors)
         wide = k + scoring.RESCORE_MARGIN
-        labels = self.index.search(query, wide, int(self.config["hnsw_ef_search"]), allowed)
-        rows = np.minimum(np.searchsorted(all_seqs, labels), len(all_seqs) - 1)
-        known = all_seqs[rows] == labels  # never trust a label this snapshot does not hold
-        labels, rows = labels[known], rows[known]
-        top, scores = scoring.rescore(all_vectors[rows], query, labels, k, metric)
-        return list(zip(top.tolist(), scores.tolist(), strict=True))
+        found = self.index.search_many(queries, wide, int(self.config["hnsw_ef_search"]),
+                                       allowed)
+        out = []
+        for query, labels in zip(queries, found, strict=True):
+            labels = labels[labels >= 0]
+            rows = np.minimum(np.searchsorted(seqs, labels), len(seqs) - 1)
+            known = seqs[rows] == labels  # never trust a label this snapshot does not hold
+            top, scores = scoring.rescore(vectors[rows[known]], query, labels[known], k, metric)
+            out.append(list(zip(top.tolist(), scores.tolist(), strict=True)))
+        return out
 
     def _binary(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
                 generation: int) -> list[tuple[int, float]]:
@@ -213,15 +225,24 @@ class Searcher:
             [match, *params, depth])
         return [r[0] for r in rows]
 
-    def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
-        if not ranked:
-            return []
-        seqs = [s for s, _ in ranked]
-        rows = self.conn.execute(
-            'SELECT d.seq, d.id, c.text, d.metadata, d.source, d.start, d."end" FROM documents d '
-            f"JOIN contents c ON c.id = d.content WHERE d.seq IN ({','.join('?' * len(seqs))})",
-            seqs).fetchall()
-        by_seq = {r[0]: r for r in rows}
-        return [Hit(id=r[1], score=float(score), text=r[2], metadata=json.loads(r[3]),
-                    source=r[4], start=r[5], end=r[6])
-                for seq, score in ranked if (r := by_seq.get(seq)) is not None]
+    def _hits(self, rankings: list[list[tuple[int, float]]]) -> list[list[Hit]]:
+        """The hits of each ranking, their rows read with one statement per 500 documents."""
+        seqs = list(dict.fromkeys(seq for ranked in rankings for seq, _ in ranked))
+        by_seq: dict[int, tuple[Any, ...]] = {}
+        for i in range(0, len(seqs), 500):
+            part = seqs[i:i + 500]
+            by_seq.update((r[0], r) for r in self.conn.execute(
+                'SELECT d.seq, d.id, c.text, d.metadata, d.source, d.start, d."end" '
+                "FROM documents d JOIN contents c ON c.id = d.content "
+                f"WHERE d.seq IN ({','.join('?' * len(part))})", part))
+        return [[Hit(id=r[1], score=float(score), text=r[2], metadata=_metadata(r[3]),
+                     source=r[4], start=r[5], end=r[6])
+                 for seq, score in ranked if (r := by_seq.get(seq)) is not None]
+                for ranked in rankings]
+
+
+def _metadata(raw: str) -> dict[str, Any]:
+    if raw == "{}":  # most documents: no need to run the JSON decoder
+        return {}
+    value: dict[str, Any] = json.loads(raw)
+    return value
