@@ -448,3 +448,35 @@ def test_glove_static_encoder_by_name(glove_dir: Path) -> None:
     vectors = encoder.encode(["the cat sat on the mat", "a kitten sat on a rug",
                               "stock markets fell sharply"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_gzip_files_limit_and_modes(small: WordVectors, tmp_path: Path) -> None:
+    import gzip
+    import stat
+
+    path = tmp_path / "v.txt"
+    small.save(path)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0o600
+    packed = tmp_path / "v.txt.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    back = WordVectors.load(packed)
+    np.testing.assert_array_equal(back.vectors, small.vectors)
+    cut = tmp_path / "cut.txt.gz"
+    cut.write_bytes(packed.read_bytes()[:5000])
+    with pytest.raises(VectorFileError, match="damaged or cut short"):
+        WordVectors.load(cut)
+    first = WordVectors.load(path, limit=10)
+    assert first.words == small.words[:10]
+    small.save(tmp_path / "v.bin")
+    assert WordVectors.load(tmp_path / "v.bin", limit=5).words == small.words[:5]
+
+
+def test_non_utf8_words_in_binary_files(tmp_path: Path) -> None:
+    vec = np.array([1, 2], np.float32).tobytes()
+    path = tmp_path / "latin1.bin"
+    path.write_bytes(b"2 2\ncaf\xe9 " + vec + b"ok " + vec)
+    wv = WordVectors.load(path)
+    assert wv.words == ["caf\ufffd", "ok"]
+    assert wv.load_report is not None and wv.load_report.replaced_words == 1

@@ -10,6 +10,8 @@ Reading detects the format from the bytes, never from the name:
   line), ``vectors`` and optionally ``counts``;
 * a model folder (``vectors.npy`` + ``vocab.txt``, as ``embedlab pull glove-6b-50d`` leaves).
 
+Text and binary files may be gzip-compressed (read only).
+
 Bytes that are not UTF-8 are replaced with U+FFFD; the words concerned are counted in the
 :class:`LoadReport` and logged.  A file that is cut short or malformed raises
 :class:`VectorFileError` naming the file and the line (or, in binary files, the entry).
@@ -89,8 +91,18 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     if path.is_dir():
         return "folder"
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+    head = b""
+    with _open(path) as fh:
+        try:
+            while len(head) < 1 << 16:
+                block = fh.read(4096)
+                if not block:
+                    break
+                head += block
+        except (OSError, EOFError) as exc:  # a damaged .gz: judge by what could be read
+            if not head:
+                raise VectorFileError(f"{path}: the compressed file is damaged or cut short "
+                                      f"({exc})") from None
     if head.startswith(b"PK\x03\x04"):
         return "embedlab"
     if not head:
@@ -123,11 +135,16 @@ def read_vectors(
     if fmt == "embedlab":
         return _read_embedlab(path, limit)
     report = LoadReport(str(path), fmt)
-    with open(path, "rb") as fh:
-        if fmt == "word2vec-binary":
-            words, vectors = _read_binary(fh, path, report, limit)
-        else:
-            words, vectors = _read_text(fh, path, report, limit, header=fmt == "word2vec-text")
+    with _open(path) as fh:
+        try:
+            if fmt == "word2vec-binary":
+                words, vectors = _read_binary(fh, path, report, limit)
+            else:
+                words, vectors = _read_text(fh, path, report, limit,
+                                            header=fmt == "word2vec-text")
+        except (OSError, EOFError) as exc:  # a damaged or cut .gz
+            raise VectorFileError(f"{path}: the compressed file is damaged or cut short "
+                                  f"({exc})") from None
     if report.replaced_words:
         log.warning("%s: %d words held bytes that are not UTF-8; they were replaced by U+FFFD",
                     path, report.replaced_words)
@@ -135,6 +152,17 @@ def read_vectors(
         log.warning("%s: %d repeated words; kept the first vector of each", path,
                     report.duplicates)
     return words, vectors, None, report
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (``.txt.gz`` files as gensim reads)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        import gzip
+
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
 
 
 def _decode(raw: bytes, report: LoadReport) -> str:
@@ -336,10 +364,21 @@ def atomic_open(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The replaced file's mode, else what ``open`` would give a new file (0o666 - umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _check_words(words: list[str], fmt: str) -> None:
