@@ -41,45 +41,6 @@ def _log_loss(p: float) -> float:
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _neg(l1, word, syn1neg, alias_prob, alias_idx, negative, alpha, work, state,
-         learn_hidden, want_loss):
-    """Negative sampling for input vector ``l1`` predicting ``word``; adds into ``work``."""
-    size = l1.shape[0]
-    loss = 0.0
-    vocab = alias_prob.shape[0]
-    for d in range(negative + 1):
-        if d == 0:
-            target = word
-            label = np.float32(1.0)
-        else:
-            state = _next(state)
-            target = _bits(state) % vocab
-            state = _next(state)
-            if _bits(state) >= alias_prob[target]:
-                target = alias_idx[target]
-            if target == word:
-                continue
-            label = np.float32(0.0)
-        out = syn1neg[target]
-        f = np.float32(0.0)
-        for k in range(size):
-            f += l1[k] * out[k]
-        p = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
-        g = (label - p) * alpha
-        if want_loss:
-            loss += _log_loss(p) if d == 0 else _log_loss(1.0 - p)
-        if learn_hidden:
-            for k in range(size):
-                o = out[k]
-                work[k] += g * o
-                out[k] = o + g * l1[k]
-        else:
-            for k in range(size):
-                work[k] += g * out[k]
-    return state, loss
-
-
-@njit(cache=True, nogil=True, fastmath=True)
 def _draw_negatives(word, alias_prob, alias_idx, negative, negs, state):
     """Draw ``negative`` samples into ``negs`` (those equal to ``word`` are dropped)."""
     vocab = alias_prob.shape[0]
@@ -97,29 +58,59 @@ def _draw_negatives(word, alias_prob, alias_idx, negative, negs, state):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss):
-    """Negative sampling with negatives drawn beforehand (shared across a window)."""
+def _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss, fs, distinct,
+               learn_hidden=True):
+    """Negative sampling with negatives drawn beforehand (shared across a window).
+
+    When the targets are distinct rows (``distinct``), all dot products are taken first and
+    the rows updated after, which gives the same result as one-by-one updates (no target
+    reads a row another one writes) with more work in flight.
+    """
     size = l1.shape[0]
     loss = 0.0
+    if not distinct:
+        for d in range(n_negs + 1):
+            target = word if d == 0 else negs[d - 1]
+            label = np.float32(1.0) if d == 0 else np.float32(0.0)
+            out = syn1neg[target]
+            f = np.float32(0.0)
+            for k in range(size):
+                f += l1[k] * out[k]
+            p = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
+            g = (label - p) * alpha
+            if want_loss:
+                loss += _log_loss(p) if d == 0 else _log_loss(1.0 - p)
+            if learn_hidden:
+                for k in range(size):
+                    o = out[k]
+                    work[k] += g * o
+                    out[k] = o + g * l1[k]
+            else:
+                for k in range(size):
+                    work[k] += g * out[k]
+        return loss
     for d in range(n_negs + 1):
-        if d == 0:
-            target = word
-            label = np.float32(1.0)
-        else:
-            target = negs[d - 1]
-            label = np.float32(0.0)
-        out = syn1neg[target]
+        out = syn1neg[word if d == 0 else negs[d - 1]]
         f = np.float32(0.0)
         for k in range(size):
             f += l1[k] * out[k]
-        p = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
-        g = (label - p) * alpha
+        fs[d] = f
+    for d in range(n_negs + 1):
+        p = np.float32(1.0) / (np.float32(1.0) + np.exp(-fs[d]))
         if want_loss:
             loss += _log_loss(p) if d == 0 else _log_loss(1.0 - p)
-        for k in range(size):
-            o = out[k]
-            work[k] += g * o
-            out[k] = o + g * l1[k]
+        fs[d] = ((np.float32(1.0) if d == 0 else np.float32(0.0)) - p) * alpha
+    for d in range(n_negs + 1):
+        out = syn1neg[word if d == 0 else negs[d - 1]]
+        g = fs[d]
+        if learn_hidden:
+            for k in range(size):
+                o = out[k]
+                work[k] += g * o
+                out[k] = o + g * l1[k]
+        else:
+            for k in range(size):
+                work[k] += g * out[k]
     return loss
 
 
@@ -150,16 +141,26 @@ def _hs(l1, word, syn1, codes, points, code_lens, alpha, work, learn_hidden, wan
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens, hs, negative, alpha,
-             work, state, learn_hidden, want_loss):
+def _distinct(negs, n):
+    for a in range(n):
+        for c in range(a):
+            if negs[a] == negs[c]:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens, hs,
+             negative, alpha, work, state, learn_hidden, want_loss, negs, fs):
+    """Hierarchical softmax and/or negative sampling for one prediction (fresh negatives)."""
     loss = 0.0
     if hs:
         loss += _hs(l1, word, syn1, codes, points, code_lens, alpha, work, learn_hidden,
                     want_loss)
     if negative > 0:
-        state, nl = _neg(l1, word, syn1neg, alias_prob, alias_idx, negative, alpha, work,
-                         state, learn_hidden, want_loss)
-        loss += nl
+        n_negs, state = _draw_negatives(word, alias_prob, alias_idx, negative, negs, state)
+        loss += _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss, fs,
+                           _distinct(negs, n_negs), learn_hidden)
     return state, loss
 
 
@@ -198,6 +199,7 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
         longest = max(longest, starts[s + 1] - starts[s])
     sent = np.empty(max(longest, 1), dtype=np.int32)
     negs = np.empty(max(negative, 1), dtype=np.int64)
+    fs = np.empty(negative + 1, dtype=np.float32)
     state = np.uint64(seed)
     words = 0
     effective = 0
@@ -220,9 +222,11 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
             word = sent[i]
             if sg and shared_negatives:
                 n_negs = 0
+                distinct = True
                 if negative > 0:
                     n_negs, state = _draw_negatives(word, alias_prob, alias_idx, negative,
                                                     negs, state)
+                    distinct = _distinct(negs, n_negs)
                 for j in range(j0, j1):
                     if j == i:
                         continue
@@ -233,7 +237,7 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                                     True, want_loss)
                     if negative > 0:
                         loss += _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work,
-                                           want_loss)
+                                           want_loss, fs, distinct)
                     for k in range(size):
                         l1[k] += work[k]
             elif sg:
@@ -244,7 +248,7 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     work[:] = 0.0
                     state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                          code_lens, hs, negative, alpha, work, state, True,
-                                         want_loss)
+                                         want_loss, negs, fs)
                     loss += pl
                     for k in range(size):
                         l1[k] += work[k]
@@ -267,7 +271,7 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                 work[:] = 0.0
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                      code_lens, hs, negative, alpha, work, state, True,
-                                     want_loss)
+                                     want_loss, negs, fs)
                 loss += pl
                 for j in range(j0, j1):
                     if j == i:
@@ -297,6 +301,8 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
     for s in range(s_lo, s_hi):
         longest = max(longest, starts[s + 1] - starts[s])
     sent = np.empty(max(longest, 1), dtype=np.int32)
+    negs = np.empty(max(negative, 1), dtype=np.int64)
+    fs = np.empty(negative + 1, dtype=np.float32)
     state = np.uint64(seed)
     words = 0
     effective = 0
@@ -321,7 +327,8 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
             if not dm:
                 work[:] = 0.0
                 state, pl = _predict(doc, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens,
-                                     hs, negative, alpha, work, state, learn_hidden, want_loss)
+                                     hs, negative, alpha, work, state, learn_hidden, want_loss,
+                                     negs, fs)
                 loss += pl
                 if learn_docs:
                     for k in range(size):
@@ -334,7 +341,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                         work[:] = 0.0
                         state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                              code_lens, hs, negative, alpha, work, state,
-                                             learn_hidden, want_loss)
+                                             learn_hidden, want_loss, negs, fs)
                         loss += pl
                         if learn_words:
                             for k in range(size):
@@ -357,7 +364,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                 work[:] = 0.0
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                      code_lens, hs, negative, alpha, work, state, learn_hidden,
-                                     want_loss)
+                                     want_loss, negs, fs)
                 loss += pl
                 if learn_docs:
                     for k in range(size):
