@@ -153,7 +153,8 @@ def test_top_level_api_and_errors(monkeypatch, tmp_path) -> None:
         load_encoder("all-MiniLM-L6-v2")
 
 
-def test_word_vector_models_are_not_sentence_encoders(tmp_path, monkeypatch) -> None:
+def test_word_vector_model_without_its_vectors_is_a_clear_error(tmp_path, monkeypatch) -> None:
+    # A word-vector model loads as a StaticEncoder; a folder missing its vectors says so.
     monkeypatch.setenv("EMBEDLAB_HOME", str(tmp_path))
     folder = tmp_path / "models" / "glove-6b-50d"
     folder.mkdir(parents=True)
