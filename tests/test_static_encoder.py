@@ -139,3 +139,19 @@ def test_glove_sts_benchmark(glove_dir: Path, data_dir: Path) -> None:
         scores[pooling] = spearmanr(gold, (a * b).sum(axis=1)).statistic
     assert scores["mean"] > 0.4
     assert scores["sif"] > scores["mean"]
+
+
+def test_load_encoder_accepts_a_word_vector_file(tmp_path) -> None:
+    import numpy as np
+
+    from embedlab.encoders import load_encoder
+    from embedlab.static import StaticEncoder, WordVectors
+
+    wv = WordVectors(["cat", "dog"], np.array([[1, 0], [0, 2]], np.float32))
+    path = tmp_path / "v.bin"
+    wv.save(path)
+    enc = load_encoder(path)
+    assert isinstance(enc, StaticEncoder)
+    # mean of [1, 0] and [0, 2] is [0.5, 1]; normalized by default: [1, 2] / sqrt(5)
+    np.testing.assert_allclose(enc.encode(["cat dog"])[0], np.array([1, 2]) / np.sqrt(5),
+                               atol=1e-6)

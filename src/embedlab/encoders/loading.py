@@ -16,7 +16,11 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
                  quantize: str | None = None, cache: bool | str | Path = True,
                  pooling: str | None = None, max_length: int | None = None,
                  threads: int | None = None) -> Encoder:
-    """Load a sentence encoder by registry name (pulled) or model folder path.
+    """Load a sentence encoder by registry name (pulled), model folder or word-vector file.
+
+    Word vectors (``glove-6b-50d``, or a word2vec/GloVe/embedlab vector file such as one
+    written by ``embedlab train``) give a :class:`~embedlab.static.StaticEncoder` that
+    pools word vectors (``pooling="mean"`` or ``"sif"``).
 
     ``backend`` is ``"onnx"`` (ONNX Runtime, the fast default) or ``"numpy"`` (the readable
     reference); ``quantize="int8"`` runs an int8 graph; ``cache`` is ``True`` (the default
@@ -29,6 +33,15 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
     """
     from embedlab.encoders.transformer import TransformerEncoder
 
+    if Path(str(name_or_path)).is_file():
+        # A word-vector file (word2vec text/binary, GloVe text, embedlab .npz).
+        from embedlab.static import StaticEncoder, WordVectors
+
+        if (pooling or "mean") not in ("mean", "sif"):
+            raise EmbedlabError(f"{name_or_path} holds word vectors: pooling must be 'mean' "
+                                f"or 'sif', not {pooling!r}")
+        return StaticEncoder(WordVectors.load(name_or_path), pooling=pooling or "mean",
+                             name=Path(str(name_or_path)).name)
     folder = model_path(name_or_path)
     manifest = folder / MANIFEST
     if manifest.is_file():
