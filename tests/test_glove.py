@@ -110,14 +110,15 @@ def test_spilled_build_equals_in_memory_build(tmp_path: Path,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     big = cooccurrence_matrix(corpus, window=5)
     small = cooccurrence_matrix(corpus, window=5, memory_limit_mb=0.05)
-    assert big.info["runs"] == 1 and big.info["spilled_runs"] == 0
+    assert big.info["runs"] == big.info["tables"] == 2 and big.info["spilled_runs"] == 0
     assert small.info["runs"] > 3 and small.info["spilled_runs"] == small.info["runs"]
     assert small.words == big.words
     assert (small.matrix != big.matrix).nnz == 0 or np.allclose(
         small.to_dense(), big.to_dense(), rtol=1e-12, atol=0)
     plain = [cooccurrence_matrix(corpus, window=5, distance_weighting=False,
-                                 memory_limit_mb=m).matrix for m in (100, 0.05)]
-    assert (plain[0] != plain[1]).nnz == 0
+                                 memory_limit_mb=m, workers=w).matrix
+             for m, w in ((100, 1), (0.05, 2), (100, 3))]
+    assert (plain[0] != plain[1]).nnz == 0 and (plain[0] != plain[2]).nnz == 0
     # Brute force over the sentences, no kernel.
     index = {w: i for i, w in enumerate(big.words)}
     brute = np.zeros((len(index), len(index)))

@@ -98,6 +98,20 @@ def count_window(ids: np.ndarray, starts: np.ndarray, first: int, last: int, win
     return s, fill
 
 
+@njit(cache=True, parallel=True)
+def count_tables(ids: np.ndarray, starts: np.ndarray, pos: np.ndarray, ends: np.ndarray,
+                 window: int, symmetric: bool, distance_weighting: bool, vocab_size: int,
+                 keys: np.ndarray, vals: np.ndarray, fills: np.ndarray,
+                 max_fill: int) -> None:
+    """:func:`count_window` on several sentence ranges at once, one hash table each
+    (row ``t`` of ``keys``/``vals``), in parallel; advances ``pos`` and ``fills``."""
+    for t in prange(pos.shape[0]):
+        if pos[t] < ends[t]:
+            pos[t], fills[t] = count_window(ids, starts, pos[t], ends[t], window, symmetric,
+                                            distance_weighting, vocab_size, keys[t], vals[t],
+                                            fills[t], max_fill)
+
+
 @njit(cache=True)
 def merge_runs(keys: np.ndarray, vals: np.ndarray, offsets: np.ndarray,
                out_keys: np.ndarray, out_vals: np.ndarray) -> int:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -123,7 +124,8 @@ def _fmt(v: float) -> str:
 def cooccurrence_matrix(corpus: Any, window: int = 15, min_count: int = 1,
                         symmetric: bool = True, distance_weighting: bool = True,
                         vocab: Any = None, memory_limit_mb: float = MEMORY_LIMIT_MB,
-                        max_vocab: int | None = None, progress: Any = None) -> Cooccurrence:
+                        max_vocab: int | None = None, progress: Any = None,
+                        workers: int = 2) -> Cooccurrence:
     """Count co-occurrences in ``corpus`` (anything :class:`Corpus` accepts).
 
     Args:
@@ -137,6 +139,7 @@ def cooccurrence_matrix(corpus: Any, window: int = 15, min_count: int = 1,
             words are dropped from the text.  Overrides ``min_count``/``max_vocab``.
         memory_limit_mb: working-memory budget of the count (the result is extra).
         progress: called with the number of sentences counted so far.
+        workers: counting threads (each with its own share of the memory budget).
 
     >>> c = cooccurrence_matrix([["a", "b", "c"]], window=2)
     >>> c.get("a", "c"), c.get("c", "a")
@@ -157,7 +160,8 @@ def cooccurrence_matrix(corpus: Any, window: int = 15, min_count: int = 1,
         ids, starts = data.ids, data.starts
     try:
         matrix, info = count_encoded(ids, starts, len(words), window, symmetric,
-                                     distance_weighting, memory_limit_mb, progress)
+                                     distance_weighting, memory_limit_mb, progress,
+                                     workers)
     finally:
         if vocab is None:
             data.close()
@@ -189,11 +193,12 @@ def _encode(corpus: Any, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def count_encoded(ids: np.ndarray, starts: np.ndarray, vocab_size: int, window: int = 15,
                   symmetric: bool = True, distance_weighting: bool = True,
-                  memory_limit_mb: float = MEMORY_LIMIT_MB,
-                  progress: Any = None) -> tuple[sp.csr_matrix, dict[str, Any]]:
+                  memory_limit_mb: float = MEMORY_LIMIT_MB, progress: Any = None,
+                  workers: int = 2) -> tuple[sp.csr_matrix, dict[str, Any]]:
     """Co-occurrence counts of an id-encoded corpus (sentence ``i`` is
     ``ids[starts[i]:starts[i+1]]``) as a ``vocab_size`` square CSR matrix of float64,
-    plus build statistics."""
+    plus build statistics.  ``workers`` threads count contiguous sentence ranges into
+    hash tables of their own; the result does not depend on it (up to float rounding)."""
     _check_window(window)
     if memory_limit_mb <= 0:
         raise ValueError(f"memory_limit_mb must be positive, got {memory_limit_mb!r}")
@@ -204,44 +209,54 @@ def count_encoded(ids: np.ndarray, starts: np.ndarray, vocab_size: int, window: 
     per_token = window * (2 if symmetric else 1)
     longest = int(np.diff(starts).max()) if sentences > 0 else 0
     budget = int(memory_limit_mb * 1024 * 1024)
-    slots = 1 << max(10, (budget // 4 // _ENTRY_BYTES).bit_length() - 1)
+    tables = max(1, min(int(workers), sentences))
+    slots = 1 << max(10, (budget // 4 // tables // _ENTRY_BYTES).bit_length() - 1)
     # ... and no larger than the corpus can fill.
-    while slots > 1024 and slots // 2 > 2 * len(ids) * per_token:
+    while slots > 1024 and slots // 2 > 2 * len(ids) * per_token // tables:
         slots //= 2
-    # The table must take the longest sentence on its own, at most half full.
+    # A table must take the longest sentence on its own, at most half full.
     while slots < 2 * longest * per_token:
         slots *= 2
     max_fill = max(int(slots * 0.7), longest * per_token)
     run_budget = max(budget // 2, 1)
-    keys = np.full(slots, K.EMPTY, np.int64)
-    vals = np.zeros(slots, np.float64)
+    keys = np.full((tables, slots), K.EMPTY, np.int64)
+    vals = np.zeros((tables, slots), np.float64)
+    fills = np.zeros(tables, np.int64)
+    # Each table counts its own contiguous range of sentences.
+    bounds = np.linspace(0, sentences, tables + 1).astype(np.int64)
+    pos, ends = bounds[:-1].copy(), bounds[1:].copy()
     runs: list[tuple[np.ndarray, np.ndarray]] = []
     in_memory = 0
     spill: _Spill | None = None
-    info: dict[str, Any] = {"runs": 0, "spilled_runs": 0, "table_slots": slots}
+    info: dict[str, Any] = {"runs": 0, "spilled_runs": 0, "table_slots": slots,
+                            "tables": tables}
+    threads = min(tables, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
     try:
-        s = 0
-        fill = 0
-        while s < sentences:
-            s, fill = K.count_window(ids, starts, s, sentences, window, symmetric,
-                                     distance_weighting, vocab_size, keys, vals, fill,
-                                     max_fill)
-            if s < sentences or fill > 0:
-                run = _dump(keys, vals)
-                fill = 0
-                if len(run[0]):
+        while True:
+            K.count_tables(ids, starts, pos, ends, window, symmetric, distance_weighting,
+                           vocab_size, keys, vals, fills, max_fill)
+            done = bool((pos >= ends).all())
+            for t in range(tables):
+                # A table is dumped when full (its range not finished) or at the end.
+                if fills[t] > 0 and (done or pos[t] < ends[t]):
+                    run = _dump(keys[t], vals[t])
+                    fills[t] = 0
                     runs.append(run)
                     in_memory += len(run[0]) * _ENTRY_BYTES
                     info["runs"] += 1
-                if in_memory > run_budget:
-                    if spill is None:
-                        spill = _Spill()
-                    for r in runs:
-                        spill.write(*r)
-                        info["spilled_runs"] += 1
-                    runs, in_memory = [], 0
+            if in_memory > run_budget:
+                if spill is None:
+                    spill = _Spill()
+                for r in runs:
+                    spill.write(*r)
+                    info["spilled_runs"] += 1
+                runs, in_memory = [], 0
             if progress is not None:
-                progress(s)
+                progress(int((pos - bounds[:-1]).sum()))
+            if done:
+                break
         del keys, vals
         if spill is not None:
             for r in runs:
@@ -270,6 +285,7 @@ def count_encoded(ids: np.ndarray, starts: np.ndarray, vocab_size: int, window: 
             out_keys, out_vals = out_keys[:n].copy(), out_vals[:n].copy()
         del all_keys, all_vals
     finally:
+        numba.set_num_threads(previous)
         if spill is not None:
             spill.close()
     matrix = _to_csr(out_keys, out_vals, vocab_size)

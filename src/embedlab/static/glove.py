@@ -62,7 +62,8 @@ class GloVe:
         x_max, alpha: the weighting ``f(x) = min(1, (x/x_max)^alpha)``.
         learning_rate: AdaGrad's initial step (``eta``).
         epochs: passes over the non-zero entries.
-        workers: training threads (lock-free, as the C tool's ``-threads``).
+        workers: threads for counting and training (training updates are lock-free, as
+            the C tool's ``-threads``).
         seed: seeds the initial vectors and the per-epoch shuffles.
         symmetric, distance_weighting: co-occurrence counting options (see
             :func:`~embedlab.static.cooccur.cooccurrence_matrix`).
@@ -127,7 +128,7 @@ class GloVe:
         cooc = cooccurrence_matrix(
             corpus, window=self.window, min_count=self.min_count, max_vocab=self.max_vocab,
             symmetric=self.symmetric, distance_weighting=self.distance_weighting,
-            memory_limit_mb=self.memory_limit_mb, progress=counted)
+            memory_limit_mb=self.memory_limit_mb, progress=counted, workers=self.workers)
         self.cooccur_seconds = time.perf_counter() - t0
         self.cooccurrence = cooc
         return self.fit_cooccurrence(cooc.matrix, cooc.words, cooc.counts)
