@@ -443,3 +443,46 @@ def test_search_many_encodes_all_texts_in_one_call(tmp_path):
         col.search_many("aab")
     with pytest.raises(CollectionError, match="hybrid=True needs the query as text"):
         col.search_many(np.ones((1, 3)), hybrid=True)
+
+
+def test_hnsw_fast_paths_change_no_result(tmp_path, vecs, monkeypatch):
+    """Rescoring only the HNSW candidates that can reach the top k, and the dense seq map,
+    give what rescoring every candidate through a binary search gives."""
+    from embedlab.store import search
+
+    col = Collection.create(tmp_path / "c", metric="cosine", hnsw_m=8)
+    col.add(vectors=vecs, ids=[str(i) for i in range(len(vecs))])
+    col.delete(ids=[str(i) for i in range(0, len(vecs), 3)])  # holes in the seqs
+    queries = np.random.default_rng(4).standard_normal((40, 32)).astype(np.float32)
+    fast = col.search_many(queries, k=10, mode="hnsw")
+    monkeypatch.setattr(search, "COSINE_SLACK", np.inf)
+    monkeypatch.setattr(search, "_row_map", lambda seqs: None)
+    slow_col = Collection.open(tmp_path / "c")
+    assert slow_col.search_many(queries, k=10, mode="hnsw") == fast
+    # and (this small index finds the true neighbours) both equal exact search
+    exact = col.search_many(queries, k=10, mode="exact")
+    assert sum(len({h.id for h in a} & {h.id for h in b}) for a, b in zip(fast, exact,
+               strict=True)) >= 0.97 * 10 * len(queries)
+    for hits, truth in zip(fast, exact, strict=True):
+        by_id = {h.id: h.score for h in truth}
+        assert all(h.score == pytest.approx(by_id[h.id], abs=1e-12)
+                   for h in hits if h.id in by_id)
+        assert all(int(h.id) % 3 for h in hits)  # deleted documents never come back
+
+
+def test_a_reader_sees_every_commit_of_other_connections(tmp_path):
+    reader = Collection.create(tmp_path / "c", metric="dot")
+    reader.add(vectors=np.eye(4, dtype=np.float32), ids=["a", "b", "c", "d"])
+    writer = Collection.open(tmp_path / "c")
+    q = np.array([1, 0.9, 0.5, 0.25], np.float32)
+    for mode in ("exact", "hnsw", "binary"):
+        assert reader.search(q, k=1, mode=mode)[0].id == "a"
+    writer.add(vectors=np.array([[2, 2, 0, 0]], np.float32), ids=["best"])
+    for mode in ("exact", "hnsw", "binary"):
+        assert reader.search(q, k=1, mode=mode)[0].id == "best", mode
+    writer.delete(ids=["best"])
+    for mode in ("exact", "hnsw", "binary"):
+        assert reader.search(q, k=1, mode=mode)[0].id == "a", mode
+    reader.upsert(vectors=np.array([[0, 3, 0, 0]], np.float32), ids=["b"])  # its own write
+    assert [h.id for h in reader.search(q, k=5, mode="hnsw")] == ["b", "a", "c", "d"]
+    assert [h.id for h in writer.search(q, k=5, mode="exact")] == ["b", "a", "c", "d"]

@@ -35,7 +35,7 @@ def prepare(vectors: np.ndarray, metric: str) -> np.ndarray:
     """Vectors as FAISS sees them: unit rows for cosine (then inner product), float32."""
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     if metric == "cosine":
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        norms = np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]
         x = np.ascontiguousarray(x / np.where(norms > 0, norms, 1), dtype=np.float32)
     return x
 
@@ -170,13 +170,15 @@ class HnswIndex:
     def search(self, query: np.ndarray, k: int, ef_search: int,
                allowed: np.ndarray | None = None) -> np.ndarray:
         """Labels of up to ``k`` approximate nearest vectors (best first), within ``allowed``."""
-        out = self.search_many(query[None, :], k, ef_search, allowed)[0]
+        out = self.search_many(query[None, :], k, ef_search, allowed)[1][0]
         return out[out >= 0]
 
     def search_many(self, queries: np.ndarray, k: int, ef_search: int,
-                    allowed: np.ndarray | None = None) -> np.ndarray:
-        """Labels (q, k) of the approximate nearest vectors of each query row, best first,
-        in one FAISS call; -1 pads rows with fewer than ``k`` found."""
+                    allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(distances, labels)``, both (q, k), of the approximate nearest vectors of each
+        query row, best first, in one FAISS call; label -1 pads rows with fewer than ``k``
+        found. Distances are FAISS's float32 values: inner products of the prepared vectors
+        (cosine, dot), squared L2 (euclidean) or L1 (manhattan)."""
         if self._index is None:
             raise RuntimeError("HnswIndex.search before ensure()")
         q = prepare(queries, self.metric)
@@ -185,15 +187,15 @@ class HnswIndex:
             params = self._plain_params.get(ef)
             if params is None:
                 params = self._plain_params[ef] = _hnsw_params(ef)
-            _, labels = self._index.search(q, k, params=params)
+            distances, labels = self._index.search(q, k, params=params)
         else:
             import faiss
 
             params = _hnsw_params(ef)
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             params.sel = selector  # `selector` stays referenced here until the search ends
-            _, labels = self._index.search(q, k, params=params)
-        return np.asarray(labels)
+            distances, labels = self._index.search(q, k, params=params)
+        return np.asarray(distances), np.asarray(labels)
 
 
 def _hnsw_params(ef_search: int) -> Any:

@@ -35,6 +35,13 @@ def score_rows(matrix: np.ndarray, query: np.ndarray, metric: str,
     m = matrix.astype(dtype, copy=False)
     q = query.astype(dtype, copy=False)
     if metric == "cosine":
+        if dtype == np.float64:  # rescoring: (m . q/|q|) / |m|, no normalized copy of m
+            # einsum sums each row alike however many rows there are (a matrix product may
+            # not), so a document's score never depends on which candidates came with it
+            norms = np.sqrt(np.einsum("ij,ij->i", m, m))
+            q_norm = float(np.sqrt(q @ q))
+            unit_q = q / q_norm if q_norm > 0 else q
+            return np.einsum("ij,j->i", m, unit_q) / np.where(norms > 0, norms, 1)
         return _unit(m) @ _unit(q)
     if metric == "dot":
         return m @ q

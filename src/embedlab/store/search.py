@@ -45,6 +45,7 @@ class Hit:
 class _Cache:
     generation: int = -1
     seqs: np.ndarray | None = None      # (n,) int64 document seq numbers, ascending
+    row_of: np.ndarray | None = None    # seq -> row in ``seqs`` (-1: none), when dense enough
     vectors: np.ndarray | None = None   # (n, dim) float32
     bits_generation: int = -1
     bits_seqs: np.ndarray | None = None
@@ -59,6 +60,33 @@ def _rows(conn: sqlite3.Connection, column: str, width: int,
     seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     data = np.frombuffer(b"".join(r[1] for r in rows), dtype=dtype).reshape(len(rows), width)
     return seqs, data
+
+
+#: Bound on |FAISS float32 cosine - exact float64 cosine| (unit vectors, float32 sums over at
+#: most a few thousand dimensions stay below 1e-4), with a wide safety factor.
+COSINE_SLACK = 1e-3
+
+
+def _contenders(approx: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Which HNSW candidates (FAISS cosine values ``approx``, best first) can be in the exact
+    top ``k``: a candidate more than twice the float32 error below the ``k``-th best value has
+    at least ``k`` candidates above it in exact arithmetic too, so it need not be rescored."""
+    valid = labels >= 0
+    if int(valid.sum()) <= k:
+        return valid
+    kth = float(approx[valid][k - 1])
+    return valid & (approx >= kth - 2 * COSINE_SLACK)
+
+
+def _row_map(seqs: np.ndarray) -> np.ndarray | None:
+    """``row_of[seq]`` = the row of ``seq`` in ``seqs`` (ascending), -1 for seqs not present;
+    None when deletions left the seqs too sparse for a dense array to pay off."""
+    top = int(seqs[-1]) + 1 if len(seqs) else 0
+    if top > 4 * len(seqs) + 65_536:
+        return None
+    row_of = np.full(top, -1, dtype=np.int64)
+    row_of[seqs] = np.arange(len(seqs))
+    return row_of
 
 
 def fts_query(text: str) -> str:
@@ -81,6 +109,19 @@ class Searcher:
         self.config = config
         self._cache = _Cache()
         self._count: tuple[int, int] = (-1, 0)  # (generation, documents) of the last count
+        self._counters_key: tuple[int, int] | None = None
+        self._counters_value: tuple[int, int] = (0, 0)
+
+    def _counters(self) -> tuple[int, int]:
+        """:func:`counters` of the current snapshot (call inside a read transaction), re-read
+        only when a commit happened since: ``PRAGMA data_version`` changes with every commit
+        of another connection, ``total_changes`` with every write of this one."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (version, self.conn.total_changes)
+        if self._counters_key != key:
+            self._counters_value = counters(self.conn)
+            self._counters_key = key
+        return self._counters_value
 
     def _document_count(self, generation: int) -> int:
         # count(*) scans every row: count once per write generation, not once per query.
@@ -93,6 +134,7 @@ class Searcher:
         c = self._cache
         if c.generation != generation or c.seqs is None or c.vectors is None:
             c.seqs, c.vectors = _rows(self.conn, "vector", self.dimension, np.dtype("<f4").type)
+            c.row_of = _row_map(c.seqs)
             c.generation = generation
             c.stats = {}
         return c.seqs, c.vectors
@@ -124,7 +166,7 @@ class Searcher:
         one filter evaluation, one FAISS call for every query, one read of the hits' rows."""
         self.conn.execute("BEGIN")  # one snapshot for the whole batch
         try:
-            generation, removals = counters(self.conn)
+            generation, removals = self._counters()
             count = self._document_count(generation)
             if count == 0:
                 return [[] for _ in range(len(queries))]
@@ -176,13 +218,21 @@ class Searcher:
                                                                  stat)]
         self.index.ensure(generation, removals, seqs, vectors)
         wide = k + scoring.RESCORE_MARGIN
-        found = self.index.search_many(queries, wide, int(self.config["hnsw_ef_search"]),
-                                       allowed)
+        distances, found = self.index.search_many(queries, wide,
+                                                  int(self.config["hnsw_ef_search"]), allowed)
         out = []
-        for query, labels in zip(queries, found, strict=True):
-            labels = labels[labels >= 0]
-            rows = np.minimum(np.searchsorted(seqs, labels), len(seqs) - 1)
-            known = seqs[rows] == labels  # never trust a label this snapshot does not hold
+        row_of = self._cache.row_of
+        for query, labels, approx in zip(queries, found, distances, strict=True):
+            if metric == "cosine":
+                labels = labels[_contenders(approx, labels, k)]
+            if row_of is not None:  # one lookup per label rather than a binary search
+                labels = labels[(labels >= 0) & (labels < len(row_of))]
+                rows = row_of[labels]
+                known = rows >= 0  # never trust a label this snapshot does not hold
+            else:
+                labels = labels[labels >= 0]
+                rows = np.minimum(np.searchsorted(seqs, labels), len(seqs) - 1)
+                known = seqs[rows] == labels
             top, scores = scoring.rescore(vectors[rows[known]], query, labels[known], k, metric)
             out.append(list(zip(top.tolist(), scores.tolist(), strict=True)))
         return out
