@@ -62,8 +62,8 @@ def _rows(conn: sqlite3.Connection, column: str, width: int,
     return seqs, data
 
 
-#: Bound on |FAISS float32 cosine - exact float64 cosine| (unit vectors, float32 sums over at
-#: most a few thousand dimensions stay below 1e-4), with a wide safety factor.
+#: Bound on |FAISS float32 cosine - exact float64 cosine|: for unit vectors of d dimensions a
+#: float32 dot product errs by at most about d * 2**-24 (2.3e-5 at d=384, 2.4e-4 at d=4,096).
 COSINE_SLACK = 1e-3
 
 
