@@ -486,3 +486,27 @@ def test_a_reader_sees_every_commit_of_other_connections(tmp_path):
     reader.upsert(vectors=np.array([[0, 3, 0, 0]], np.float32), ids=["b"])  # its own write
     assert [h.id for h in reader.search(q, k=5, mode="hnsw")] == ["b", "a", "c", "d"]
     assert [h.id for h in writer.search(q, k=5, mode="exact")] == ["b", "a", "c", "d"]
+
+
+def test_in_memory_hit_rows_give_the_same_hits_and_follow_writes(tmp_path, vecs, monkeypatch):
+    from embedlab.store import search
+
+    monkeypatch.setattr(search, "HIT_CACHE_AFTER", 5)
+    col = Collection.create(tmp_path / "c", metric="cosine")
+    ids = [f"d{i}" for i in range(len(vecs))]
+    col.add(vectors=vecs, ids=ids, texts=[f"text {i}" for i in range(len(vecs))],
+            metadatas=[{"n": i} for i in range(len(vecs))])
+    queries = np.random.default_rng(5).standard_normal((12, 32)).astype(np.float32)
+    sql = [col.search(q, k=5, mode="exact") for q in queries[:5]]  # below the threshold
+    assert col._searcher._cache.hit_rows is None
+    cached = [col.search(q, k=5, mode="exact") for q in queries[:5]]
+    assert col._searcher._cache.hit_rows is not None
+    assert cached == sql
+    cached[0][0].metadata["n"] = -1  # a caller's edit does not leak into the cache
+    assert col.search(queries[0], k=5, mode="exact") == sql[0]
+    writer = Collection.open(tmp_path / "c")
+    top = int(sql[1][0].id[1:])
+    writer.upsert(vectors=vecs[top:top + 1], ids=[sql[1][0].id], texts=["changed"],
+                  metadatas=[{"n": "new"}])
+    hit = col.search(queries[1], k=5, mode="exact")[0]
+    assert (hit.text, hit.metadata) == ("changed", {"n": "new"})

@@ -51,6 +51,9 @@ class _Cache:
     bits_seqs: np.ndarray | None = None
     bits: np.ndarray | None = None      # (n, ceil(dim/8)) uint8
     stats: dict[str, np.ndarray | None] = field(default_factory=dict)  # per metric
+    hits_generation: int = -1
+    hit_queries: int = 0                # queries served in hits_generation
+    hit_rows: dict[int, tuple[Any, ...]] | None = None  # seq -> row, once it pays off
 
 
 def _rows(conn: sqlite3.Connection, column: str, width: int,
@@ -187,7 +190,7 @@ class Searcher:
                     fused = scoring.reciprocal_rank_fusion([[s for s, _ in ranked], keyword],
                                                            RRF_K)
                     rankings[i] = fused[:k]
-            return self._hits([ranked[:k] for ranked in rankings])
+            return self._hits([ranked[:k] for ranked in rankings], generation, count)
         finally:
             self.conn.execute("COMMIT")
 
@@ -275,20 +278,42 @@ class Searcher:
             [match, *params, depth])
         return [r[0] for r in rows]
 
-    def _hits(self, rankings: list[list[tuple[int, float]]]) -> list[list[Hit]]:
-        """The hits of each ranking, their rows read with one statement per 500 documents."""
-        seqs = list(dict.fromkeys(seq for ranked in rankings for seq, _ in ranked))
-        by_seq: dict[int, tuple[Any, ...]] = {}
-        for i in range(0, len(seqs), 500):
-            part = seqs[i:i + 500]
-            by_seq.update((r[0], r) for r in self.conn.execute(
-                'SELECT d.seq, d.id, c.text, d.metadata, d.source, d.start, d."end" '
-                "FROM documents d JOIN contents c ON c.id = d.content "
-                f"WHERE d.seq IN ({','.join('?' * len(part))})", part))
+    def _hit_rows(self, generation: int, count: int,
+                  queries: int) -> dict[int, tuple[Any, ...]] | None:
+        """Every document's hit columns, kept in memory once a generation has served
+        :data:`HIT_CACHE_AFTER` queries (collections up to :data:`HIT_CACHE_ROWS`)."""
+        c = self._cache
+        if c.hits_generation != generation:
+            c.hits_generation, c.hit_queries, c.hit_rows = generation, 0, None
+        c.hit_queries += queries
+        if c.hit_rows is None and c.hit_queries > HIT_CACHE_AFTER and count <= HIT_CACHE_ROWS:
+            c.hit_rows = {r[0]: r for r in self.conn.execute(_HIT_SQL)}
+        return c.hit_rows
+
+    def _hits(self, rankings: list[list[tuple[int, float]]], generation: int = -1,
+              count: int = 0) -> list[list[Hit]]:
+        """The hits of each ranking: from the in-memory rows of a busy generation, else read
+        with one statement per 500 documents."""
+        by_seq = self._hit_rows(generation, count, len(rankings)) if generation >= 0 else None
+        if by_seq is None:
+            seqs = list(dict.fromkeys(seq for ranked in rankings for seq, _ in ranked))
+            by_seq = {}
+            for i in range(0, len(seqs), 500):
+                part = seqs[i:i + 500]
+                by_seq.update((r[0], r) for r in self.conn.execute(
+                    f"{_HIT_SQL} WHERE d.seq IN ({','.join('?' * len(part))})", part))
         return [[Hit(id=r[1], score=float(score), text=r[2], metadata=_metadata(r[3]),
                      source=r[4], start=r[5], end=r[6])
                  for seq, score in ranked if (r := by_seq.get(seq)) is not None]
                 for ranked in rankings]
+
+
+_HIT_SQL = ('SELECT d.seq, d.id, c.text, d.metadata, d.source, d.start, d."end" '
+            "FROM documents d JOIN contents c ON c.id = d.content")
+#: A write generation keeps its hits' rows in memory after this many queries ...
+HIT_CACHE_AFTER = 64
+#: ... when the collection has at most this many documents.
+HIT_CACHE_ROWS = 2_000_000
 
 
 def _metadata(raw: str) -> dict[str, Any]:
