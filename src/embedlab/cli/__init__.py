@@ -17,6 +17,7 @@ from embedlab.cli.collections import collections_group, index_command, search_co
 from embedlab.cli.embed import embed_command, similarity_command
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.cli.serve import serve_command
+from embedlab.cli.text import text_group
 from embedlab.cli.train import train_group
 from embedlab.cli.vectors import analogy_command, neighbors_command
 from embedlab.errors import EmbedlabError
@@ -48,6 +49,7 @@ cli.add_command(collections_group)
 cli.add_command(neighbors_command)
 cli.add_command(analogy_command)
 cli.add_command(train_group)
+cli.add_command(text_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -114,6 +114,9 @@ class OneHotEncoder:
         self.unk_token = unk_token
         self.order: Order = order
         self.vocabulary_: Vocabulary | None = None
+        #: The remedy named in the message of an unknown-word error.
+        self.unknown_fix = ("choose handle_unknown='ignore' (a row of zeros) or "
+                            "handle_unknown='unk' (the unknown token's column)")
 
     # -- fitting ------------------------------------------------------------------------
     def fit(self, docs: Docs) -> OneHotEncoder:
@@ -175,7 +178,7 @@ class OneHotEncoder:
         if missing.any():
             if self.handle_unknown == "error":
                 raise UnknownTokenError(vocab.unknown_words(tokens), "encoder's vocabulary",
-                                        option="handle_unknown")
+                                        fix=self.unknown_fix)
             if self.handle_unknown == "unk":
                 ids[missing] = vocab.index[vocab.unk_token]
         return ids

@@ -47,14 +47,14 @@ class UnknownTokenError(EmbedlabError, ValueError):
     """Words outside the vocabulary met under the ``"error"`` policy; ``.words`` lists them."""
 
     def __init__(self, words: Sequence[str], what: str = "vocabulary",
-                 option: str = "unknown") -> None:
+                 fix: str | None = None) -> None:
         self.words = list(words)
         shown = ", ".join(repr(w) for w in self.words[:_SHOW])
         more = f" and {len(self.words) - _SHOW} more" if len(self.words) > _SHOW else ""
-        super().__init__(
-            f"{len(self.words)} word(s) not in the {what}: {shown}{more}; fit on documents "
-            f"that contain them, or choose {option}='ignore' (drop them) or {option}='unk' "
-            "(map them to the unknown token)")
+        fix = fix or ("choose unknown='ignore' (drop them) or unknown='unk' (map them to the "
+                      "unknown token)")
+        super().__init__(f"{len(self.words)} word(s) not in the {what}: {shown}{more}; fit on "
+                         f"documents that contain them, or {fix}")
 
 
 class NotFittedError(EmbedlabError, ValueError):
