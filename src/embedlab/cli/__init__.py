@@ -20,6 +20,7 @@ from embedlab.cli.serve import serve_command
 from embedlab.cli.text import text_group
 from embedlab.cli.train import train_group
 from embedlab.cli.vectors import analogy_command, neighbors_command
+from embedlab.cli.viz import plot_group, projector_command
 from embedlab.errors import EmbedlabError
 
 
@@ -50,6 +51,8 @@ cli.add_command(neighbors_command)
 cli.add_command(analogy_command)
 cli.add_command(train_group)
 cli.add_command(text_group)
+cli.add_command(plot_group)
+cli.add_command(projector_command)
 
 
 def main(argv: list[str] | None = None) -> None:

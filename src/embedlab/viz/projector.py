@@ -190,12 +190,13 @@ def build_page(points: Points, *, methods: Sequence[str] = ("pca",),
         (True, False)
     """
     proj = Projector(points, **kwargs)
-    _compute_all(proj, methods, dims, progress)
+    compute_all(proj, methods, dims, progress)
     return proj.page(served=served)
 
 
-def _compute_all(proj: Projector, methods: Sequence[str], dims: Sequence[int],
-                 progress: Progress | None) -> None:
+def compute_all(proj: Projector, methods: Sequence[str], dims: Sequence[int],
+                progress: Progress | None = None) -> None:
+    """Check every method first (so a bad one fails fast), then compute each projection."""
     methods = [m.lower().replace("-", "") for m in methods]
     for m in methods:
         if m not in METHODS:
@@ -282,7 +283,7 @@ def serve_projector(points: Points, *, port: int = 8000, methods: Sequence[str] 
     """Serve the projector on 127.0.0.1:``port`` until interrupted; ``ready(url)`` is
     called once it listens."""
     proj = Projector(points, **kwargs)
-    _compute_all(proj, methods, dims, progress)
+    compute_all(proj, methods, dims, progress)
     server = make_server(proj, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     if ready:
