@@ -140,7 +140,7 @@ class Projector:
             "colorBy": self.color_by or "",
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
+        text = text.replace("<", "\\u003c")  # no "</script>" or "<!--" inside the data
         html = _asset("projector.html")
         escaped_title = (self.title.replace("&", "&amp;").replace("<", "&lt;")
                          .replace(">", "&gt;"))
