@@ -223,3 +223,47 @@ def test_browser_standalone_page_finds_queen_near_king(glove_points, tmp_path) -
     page = write_page(glove_points, tmp_path / "glove.html", dims=(2, 3))
     neighbours = _king_queen(page.as_uri(), tmp_path / "standalone.png")
     assert "queen" in neighbours, neighbours
+
+
+@pytest.mark.slow
+def test_browser_switches_projection_with_progress_and_3d(tmp_path) -> None:
+    """Served page: t-SNE is computed on request behind a progress bar; 3-D rotates; no
+    script errors."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    proj = Projector(_toy_points(80))
+    server = make_server(proj, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    browser = _browser()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        WebDriverWait(browser, 60).until(
+            lambda b: b.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+        options = [o.get_attribute("value") for o in
+                   Select(browser.find_element(By.ID, "method")).options]
+        assert options[:2] == ["pca", "tsne"]
+        Select(browser.find_element(By.ID, "method")).select_by_value("tsne")
+        WebDriverWait(browser, 120).until(
+            lambda b: "t-SNE (2-D" in b.find_element(By.ID, "subtitle").text)
+        assert not browser.find_element(By.ID, "progress-box").is_displayed()
+        browser.find_element(By.ID, "dim3").click()
+        WebDriverWait(browser, 120).until(
+            lambda b: "t-SNE (3-D" in b.find_element(By.ID, "subtitle").text)
+        before = browser.execute_script("return window.embedlabProjector.toScreen(0)")
+        canvas = browser.find_element(By.ID, "gl")
+        ActionChains(browser).move_to_element(canvas).click_and_hold().move_by_offset(
+            60, 20).release().perform()
+        after = browser.execute_script("return window.embedlabProjector.toScreen(0)")
+        assert before != after  # the drag rotated the cloud
+        Select(browser.find_element(By.ID, "colorby")).select_by_value("kind")
+        legend = browser.find_element(By.ID, "legend").text
+        assert "even (40)" in legend and "odd (40)" in legend
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        browser.save_screenshot(str(tmp_path / "tsne3d.png"))
+    finally:
+        browser.quit()
+        server.shutdown()
+        server.server_close()

@@ -135,7 +135,8 @@
     draw();
   }
 
-  var pending = false;
+  var pending = false, lastMove = -1e9, labelTimer = null;
+  function moved() { lastMove = performance.now(); draw(); }
   function draw() {
     if (pending) return;
     pending = true;
@@ -225,6 +226,9 @@
     // the selected point always, then neighbours and matches where they fit
     if (state.selected >= 0) put(state.selected, 2);
     highlighted().slice().reverse().forEach(function (i) { if (i !== state.selected) put(i, 1); });
+    // while the view moves, sampled labels wait until it rests (big sets stay fluid)
+    var still = performance.now() - lastMove;
+    if (N > 5000 && still < 150) { clearTimeout(labelTimer); labelTimer = setTimeout(draw, 160 - still); return; }
     var shown = 0, tries = 0, step = Math.max(1, Math.floor(N / 20000));
     for (var i = 0; i < N && shown < MAX_LABELS && tries < 4000; i += step) {
       tries++;
@@ -465,7 +469,7 @@
         state.yaw += dx * 0.01; state.pitch = Math.max(-1.55, Math.min(1.55, state.pitch + dy * 0.01));
       }
       drag.x = e.clientX; drag.y = e.clientY;
-      draw();
+      moved();
       return;
     }
     if (e.target !== glCanvas || !state.coords || N > 50000) return;
@@ -491,7 +495,7 @@
     var cx = ((e.clientX - rect.left) / sz.w * 2 - 1) / sz.ax, cy = (1 - (e.clientY - rect.top) / sz.h * 2) / sz.ay;
     state.pan[0] = cx - (cx - state.pan[0]) * f; state.pan[1] = cy - (cy - state.pan[1]) * f;
     state.zoom *= f;
-    draw();
+    moved();
   }, {passive: false});
 
   // ------------------------------------------------------------------ wiring
