@@ -171,7 +171,8 @@ def plot_heatmap(vectors: str | None, words: str | None, model: str | None,
     if vectors and words:
         wv = _load_vectors(vectors)
         chosen = _warn_unknown(wv, _split(words))
-        similarity_heatmap(chosen, wv[chosen], metric=metric, source=_name(vectors), out=out,
+        similarity_heatmap(chosen, wv[chosen], metric=metric, source=_name(vectors),
+                           kind="words", out=out,
                            **_kw(size, title))
     elif texts:
         from embedlab.encoders.loading import load_encoder
@@ -182,7 +183,7 @@ def plot_heatmap(vectors: str | None, words: str | None, model: str | None,
             raise click.UsageError(f"{texts} holds {len(lines)} text(s); a heatmap needs 2")
         name = model or DEFAULT_MODEL
         similarity_heatmap(lines, load_encoder(name).encode(lines), metric=metric, source=name,
-                           out=out, **_kw(size, title))
+                           kind="texts", out=out, **_kw(size, title))
     else:
         raise click.UsageError("give --vectors and --words, or --texts (and --model)")
     _done(out)

@@ -219,11 +219,12 @@ def similarity_matrix(vectors: Any, metric: str = "cosine") -> np.ndarray:
 
 
 def similarity_heatmap(labels: Sequence[str], vectors: Any, *, metric: str = "cosine",
-                       source: str = "", title: str | None = None,
+                       source: str = "", kind: str = "items", title: str | None = None,
                        out: str | os.PathLike[str] | None = None,
                        size: Size = (800, 700)) -> Any:
     """A heatmap of pairwise similarities between ``labels`` (texts or words), values
-    written in the cells when there are at most 15.
+    written in the cells when there are at most 15.  ``kind`` names them in the title
+    (``"words"``, ``"texts"``).
 
     Example:
         >>> v = np.random.default_rng(0).normal(size=(3, 8))
@@ -260,7 +261,7 @@ def similarity_heatmap(labels: Sequence[str], vectors: Any, *, metric: str = "co
     label = "cosine similarity" if metric == "cosine" else "−Euclidean distance"
     fig.colorbar(im, ax=ax, label=label, shrink=0.8)
     what = f" ({source})" if source else ""
-    ax.set_title(title or f"{label.capitalize()} of {n} items{what}")
+    ax.set_title(title or f"{label.capitalize()} of {n} {kind}{what}")
     return _finish(fig, out)
 
 
