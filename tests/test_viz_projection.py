@@ -79,3 +79,14 @@ def test_words_points_skips_unknown_words(caplog) -> None:
     assert "zzz" in caplog.text
     with pytest.raises(ProjectionError, match="none of the words"):
         words_points(wv, words=["zzz"])
+
+
+@pytest.mark.slow
+def test_umap_runs_and_reports_progress() -> None:
+    pytest.importorskip("umap", reason="UMAP is the optional umap-learn package")
+    x = np.random.default_rng(0).normal(size=(120, 6))
+    seen: list[float] = []
+    p = project(x, "umap", dim=3, n_neighbors=10, progress=lambda stage, f: seen.append(f))
+    assert p.coords.shape == (120, 3) and np.isfinite(p.coords).all()
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and 0.3 < seen[len(seen) // 2] < 1.0
+    assert p.description == "UMAP (3-D, 10 neighbours)"

@@ -219,20 +219,52 @@ _STDOUT_LOCK = threading.Lock()
 _ITERATION = re.compile(r"\[t-SNE\] Iteration (\d+)")
 
 
-class _TsneLog(io.TextIOBase):
+class _LineLog(io.TextIOBase):
+    """A stdout stand-in that hands each complete line to ``line`` (print() writes its
+    arguments piece by piece)."""
+
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.buffer = ""
+
+    def write(self, text: str) -> int:
+        self.buffer += text
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            self.line(line)
+        return len(text)
+
+    def line(self, text: str) -> None:
+        raise NotImplementedError
+
+
+class _TsneLog(_LineLog):
     """Reads scikit-learn's verbose t-SNE log and turns iterations into progress."""
 
     def __init__(self, report: Progress, total: int) -> None:
-        self.report = report
+        super().__init__(report)
         self.total = total
 
-    def write(self, text: str) -> int:
+    def line(self, text: str) -> None:
         m = _ITERATION.search(text)
         if m:
             self.report("t-SNE", min(int(m.group(1)) / self.total, 1.0))
         elif "Computing" in text and "nearest neighbors" in text:
             self.report("t-SNE: nearest neighbours", 0.0)
-        return len(text)
+
+
+_EPOCHS = re.compile(r"completed\s+(\d+)\s*/\s*(\d+) epochs")
+
+
+class _UmapLog(_LineLog):
+    """Reads umap-learn's verbose log: neighbours are the first 30%, epochs the rest."""
+
+    def line(self, text: str) -> None:
+        m = _EPOCHS.search(text)
+        if m:
+            self.report("UMAP", 0.3 + 0.7 * int(m.group(1)) / max(int(m.group(2)), 1))
+        elif "Finished Nearest Neighbor Search" in text:
+            self.report("UMAP", 0.3)
 
 
 def _tsne(x: np.ndarray, dim: int, perplexity: float, seed: int, report: Progress
@@ -261,10 +293,11 @@ def _umap(x: np.ndarray, dim: int, n_neighbors: int, seed: int, report: Progress
         raise ProjectionError("UMAP needs the umap-learn package; install it with "
                               "`pip install 'embedlab[viz]'` or `pip install umap-learn`, or "
                               "use --method pca or tsne") from None
-    report("UMAP", 0.0)
+    report("UMAP: nearest neighbours", 0.0)
     reducer = umap.UMAP(n_components=dim, n_neighbors=n_neighbors, random_state=seed,
-                        n_jobs=1)
-    coords = reducer.fit_transform(x)
+                        n_jobs=1, verbose=True, tqdm_kwds={"disable": True})
+    with _STDOUT_LOCK, contextlib.redirect_stdout(_UmapLog(report)):
+        coords = reducer.fit_transform(x)
     report("UMAP", 1.0)
     return np.asarray(coords, dtype=np.float32)
 
