@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 models: $(STAMP)
-	$(BIN)/embedlab pull all-MiniLM-L6-v2 all-mpnet-base-v2
+	$(BIN)/embedlab pull all-MiniLM-L6-v2 all-mpnet-base-v2 glove-6b-50d
 
 demo: $(STAMP)
 	$(BIN)/embedlab pull all-MiniLM-L6-v2
