@@ -187,17 +187,18 @@ def _king_queen(url: str, shot: Path) -> list[str]:
         WebDriverWait(browser, 60).until(
             lambda b: b.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
         browser.find_element(By.ID, "search").send_keys("king", Keys.ENTER)
-        WebDriverWait(browser, 20).until(
-            lambda b: b.find_elements(By.CSS_SELECTOR, "#matches li.match"))
-        assert browser.find_elements(By.CSS_SELECTOR, "#matches li.match")[0].text == "king"
+        first = "var m = document.querySelector('#matches li.match'); return m && m.textContent;"
+        WebDriverWait(browser, 20).until(lambda b: b.execute_script(first))
+        assert browser.execute_script(first) == "king"
         # the search centres the view on 'king': click the canvas there
         canvas = browser.find_element(By.ID, "gl")
         ActionChains(browser).move_to_element(canvas).click().perform()
         WebDriverWait(browser, 30).until(
             lambda b: b.find_elements(By.CSS_SELECTOR, "#neighbors li"))
         assert "king" in browser.find_element(By.ID, "selected").text
-        neighbours = [e.text for e in
-                      browser.find_elements(By.CSS_SELECTOR, "#neighbors li .label")]
+        neighbours = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#neighbors li .label'))"
+            ".map(function (e) { return e.textContent; });")
         browser.save_screenshot(str(shot))
     finally:
         browser.quit()

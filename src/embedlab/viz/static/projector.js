@@ -512,7 +512,8 @@
   $("dim2").onchange = function () { show(state.method, 2); };
   $("dim3").onchange = function () { show(state.method, 3); };
   $("search").addEventListener("keydown", function (e) { if (e.key === "Enter") search(this.value); });
-  $("search").addEventListener("search", function () { search(this.value); });
+  // the clear button of the search box (Enter is handled above, once)
+  $("search").addEventListener("search", function () { if (!this.value) search(""); });
   $("colorby").onchange = function () { colorBy(this.value); };
   $("metric").onchange = function () { if (state.selected >= 0) select(state.selected); };
   $("k").onchange = function () { if (state.selected >= 0) select(state.selected); };
