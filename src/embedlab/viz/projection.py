@@ -189,10 +189,11 @@ def project(vectors: Any, method: str = "pca", dim: int = 2, *, perplexity: floa
     n = x.shape[0]
     report = progress or (lambda stage, fraction: None)
     if method == "tsne" and n < min_points("tsne", perplexity):
+        fix = (f"lower the perplexity (below {n - 1}) or give more points" if n > 2
+               else "give at least 3 points")
         raise ProjectionError(
             f"t-SNE with perplexity {perplexity:g} needs at least "
-            f"{min_points('tsne', perplexity)} points, got {n}; lower the perplexity "
-            f"(below {max(n - 1, 1)}) or give more points")
+            f"{min_points('tsne', perplexity)} points, got {n}; {fix}")
     if method == "umap" and n < min_points("umap", n_neighbors=n_neighbors):
         raise ProjectionError(
             f"UMAP with {n_neighbors} neighbours needs at least {n_neighbors + 1} points, got "
