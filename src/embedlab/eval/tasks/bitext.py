@@ -54,9 +54,10 @@ class BitextMiningTask(Task):
         started = time.perf_counter()
         n = len(self.sources)
         vectors = encode(encoder, self.sources + self.targets, options, model_name(encoder))
+        sources, targets = vectors[:n], vectors[n:]
         predicted: list[int] = []
         for start in range(0, n, 1024):
-            sims = cosine_matrix(vectors[start:start + 1024], vectors[n:])
+            sims = cosine_matrix(sources[start:start + 1024], targets)
             predicted.extend(np.argmax(sims, axis=1).tolist())
         gold = list(range(n))
         precision, recall, f1 = precision_recall_f1(gold, predicted, "weighted")

@@ -50,7 +50,8 @@ class DocSimilarityTask(Task):
     similarities and the human matrix, over the upper triangle (each pair once, no
     diagonal) as in gensim's Lee-corpus test; Spearman is secondary.
 
-    File format: a folder holding ``documents.txt`` (one document a line) and
+    File format: a folder holding ``documents.txt`` (one document a line, UTF-8 or
+    Latin-1) and
     ``matrix.txt`` (an n-by-n whitespace-separated matrix; Lee's ``lee.cor`` and
     ``similarities0-1.txt`` are also found), or a documents file with ``matrix=PATH``.
 
@@ -94,8 +95,12 @@ class DocSimilarityTask(Task):
                             "the documents file with matrix=PATH")
         if not docs_file.is_file():
             raise EvalError(f"{docs_file}: no such documents file")
-        documents = [line for line in docs_file.read_text(encoding="utf-8").splitlines()
-                     if line.strip()]
+        raw = docs_file.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # Lee's lee.cor is Latin-1
+            text = raw.decode("latin-1")
+        documents = [line for line in text.splitlines() if line.strip()]
         human = read_matrix(matrix_file, len(documents))
         return cls(name or (p.name if p.is_dir() else p.stem), documents, human)
 
