@@ -1,17 +1,43 @@
-"""Tokenization models: words -> sub-word tokens. Only WordPiece is implemented."""
+"""Tokenization models: words -> sub-word tokens (WordPiece here, BPE in ``bpe``).
+
+>>> wp = WordPiece({"[UNK]": 0, "un": 1, "##aff": 2, "##able": 3})
+>>> wp.tokenize_word("unaffable")[1]
+('un', '##aff', '##able')
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from embedlab.errors import TokenizerFileError
 
 from ._registry import build, get_str
+from .bpe import BPE, MergeStep, bpe_from_dict
+
+__all__ = ["BPE", "MatchStep", "MergeStep", "Model", "WordPiece", "from_dict"]
 
 # ids, tokens, (start, end) offsets relative to the word, all as tuples (cached, shared)
 WordResult = tuple[tuple[int, ...], tuple[str, ...], tuple[tuple[int, int], ...]]
+
+
+@dataclass
+class MatchStep:
+    """One WordPiece step: at character ``start`` the longest vocabulary entry was ``piece``
+    (``None``: nothing matched, so the whole word became the unknown token)."""
+
+    start: int
+    end: int
+    piece: str | None
+    tried: int  # how many candidate lengths were looked up before the match
+
+    def __str__(self) -> str:
+        if self.piece is None:
+            return f"at {self.start}: no match after {self.tried} tries -> whole word is unknown"
+        return f"at {self.start}: longest match {self.piece!r} [{self.start}:{self.end}] " \
+               f"({self.tried} lookups)"
 
 
 class WordPiece:
@@ -103,6 +129,35 @@ class WordPiece:
         ids, toks, offs = self.tokenize_word(word)
         return list(zip(ids, toks, offs, strict=True))
 
+    def explain(self, word: str) -> list[MatchStep]:
+        """The longest matches that segment ``word``, left to right.
+
+        >>> wp = WordPiece({"[UNK]": 0, "un": 1, "##aff": 2, "##able": 3})
+        >>> [s.piece for s in wp.explain("unaffable")]
+        ['un', '##aff', '##able']
+        """
+        n = len(word)
+        if n > self.max_input_chars_per_word:
+            return [MatchStep(0, n, None, 0)]
+        steps: list[MatchStep] = []
+        start = 0
+        while start < n:
+            end = min(n, start + self._max_piece)
+            tried = 0
+            while end > start:
+                sub = word[start:end] if start == 0 else self.continuing_subword_prefix + \
+                    word[start:end]
+                tried += 1
+                if sub in self.vocab:
+                    steps.append(MatchStep(start, end, sub, tried))
+                    break
+                end -= 1
+            else:
+                steps.append(MatchStep(start, start, None, tried))
+                return steps
+            start = end
+        return steps
+
     def token_to_id(self, token: str) -> int | None:
         return self.vocab.get(token)
 
@@ -114,6 +169,16 @@ class WordPiece:
 
     def get_vocab(self) -> dict[str, int]:
         return dict(self.vocab)
+
+    def to_dict(self) -> dict[str, Any]:
+        """HF's JSON form (same keys, same order)."""
+        return {
+            "type": "WordPiece",
+            "unk_token": self.unk_token,
+            "continuing_subword_prefix": self.continuing_subword_prefix,
+            "max_input_chars_per_word": self.max_input_chars_per_word,
+            "vocab": dict(sorted(self.vocab.items(), key=lambda kv: kv[1])),
+        }
 
     def __repr__(self) -> str:
         return (
@@ -141,9 +206,14 @@ def _wordpiece_from_dict(d: dict[str, Any]) -> WordPiece:
     )
 
 
-REGISTRY: dict[str, Callable[[dict[str, Any]], WordPiece]] = {"WordPiece": _wordpiece_from_dict}
+Model = WordPiece | BPE
+
+REGISTRY: dict[str, Callable[[dict[str, Any]], Model]] = {
+    "WordPiece": _wordpiece_from_dict,
+    "BPE": bpe_from_dict,
+}
 
 
-def from_dict(spec: Any) -> WordPiece:
+def from_dict(spec: Any) -> Model:
     """Build a model from its tokenizer.json ``{"type": ...}`` object."""
     return build("model", REGISTRY, spec)

@@ -45,6 +45,10 @@ class Normalizer:
     def normalize_str(self, text: str) -> str:
         return self.normalize_aligned(text)[0]
 
+    def to_dict(self) -> dict[str, Any]:
+        """HF's JSON form (same keys, same order)."""
+        return {"type": self.type_name}
+
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({fields})"
@@ -149,6 +153,15 @@ class BertNormalizer(_CharMapNormalizer):
         self.strip_accents = strip_accents
         self.lowercase = lowercase
         self._strip = lowercase if strip_accents is None else strip_accents
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "BertNormalizer",
+            "clean_text": self.clean_text,
+            "handle_chinese_chars": self.handle_chinese_chars,
+            "strip_accents": self.strip_accents,
+            "lowercase": self.lowercase,
+        }
 
     def _map(self, ch: str) -> str:
         if self.clean_text:
@@ -313,6 +326,123 @@ class Sequence(Normalizer):
             align = compose(align, step)
         return text, align
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "Sequence", "normalizers": [n.to_dict() for n in self.normalizers]}
+
+
+def pattern_to_dict(pattern: str, is_regex: bool) -> dict[str, str]:
+    """HF's ``{"String": ...}`` / ``{"Regex": ...}`` pattern object."""
+    return {"Regex": pattern} if is_regex else {"String": pattern}
+
+
+def pattern_from_dict(p: Any, where: str) -> tuple[str, bool]:
+    """Read HF's pattern object: ``(pattern, is_regex)``."""
+    if isinstance(p, dict) and len(p) == 1:
+        ((kind, value),) = p.items()
+        if kind in ("String", "Regex") and isinstance(value, str):
+            return value, kind == "Regex"
+    raise TokenizerFileError(f'{where}: expected {{"String": "..."}} or {{"Regex": "..."}}, got {p!r}')
+
+
+def compile_pattern(pattern: str, is_regex: bool) -> re.Pattern[str]:
+    from .bytelevel import compile_unicode
+
+    return compile_unicode(pattern) if is_regex else re.compile(re.escape(pattern))
+
+
+class Replace(Normalizer):
+    """Replace every match of a string (or a regex, ``regex=True``) with ``content``.
+
+    >>> Replace(" ", "▁").normalize_str("a b")
+    'a▁b'
+    """
+
+    type_name = "Replace"
+
+    def __init__(self, pattern: str, content: str, regex: bool = False) -> None:
+        self.pattern = pattern
+        self.content = content
+        self.regex = regex
+        self._rx = compile_pattern(pattern, regex)
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        rx = self._rx
+        if rx.search(text) is None:
+            return text, None
+        content = self.content
+        if len(content) == 1 and not self.regex and len(self.pattern) == 1:
+            return text.replace(self.pattern, content), None
+        out: list[str] = []
+        align: list[int] = []
+        pos = 0
+        for m in rx.finditer(text):
+            a, b = m.span()
+            if a == b:
+                continue
+            out.append(text[pos:a])
+            align.extend(range(pos, a))
+            out.append(content)
+            # inserted characters align with the replaced span's characters, as far as they go
+            align.extend(min(a + k, b - 1) for k in range(len(content)))
+            pos = b
+        out.append(text[pos:])
+        align.extend(range(pos, len(text)))
+        return "".join(out), align
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "Replace", "pattern": pattern_to_dict(self.pattern, self.regex),
+                "content": self.content}
+
+
+class Prepend(Normalizer):
+    """Put ``prepend`` in front of a non-empty text (SentencePiece's "▁" prefix).
+
+    >>> Prepend("▁").normalize_str("hello")
+    '▁hello'
+    """
+
+    type_name = "Prepend"
+
+    def __init__(self, prepend: str) -> None:
+        self.prepend = prepend
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        if not text:
+            return text, None
+        return self.prepend + text, [0] * len(self.prepend) + list(range(len(text)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "Prepend", "prepend": self.prepend}
+
+
+class Strip(Normalizer):
+    """Remove leading (``left``) and/or trailing (``right``) whitespace.
+
+    >>> Strip().normalize_str("  hi  ")
+    'hi'
+    """
+
+    type_name = "Strip"
+
+    def __init__(self, left: bool = True, right: bool = True) -> None:
+        self.left = left
+        self.right = right
+
+    def normalize_aligned(self, text: str) -> tuple[str, Alignment]:
+        a, b = 0, len(text)
+        if self.left:
+            while a < b and text[a] in _chars.WHITESPACE:
+                a += 1
+        if self.right:
+            while b > a and text[b - 1] in _chars.WHITESPACE:
+                b -= 1
+        if (a, b) == (0, len(text)):
+            return text, None
+        return text[a:b], list(range(a, b))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "Strip", "strip_left": self.left, "strip_right": self.right}
+
 
 def _bert_from_dict(d: dict[str, Any]) -> BertNormalizer:
     w = "normalizer"
@@ -334,7 +464,26 @@ def _sequence_from_dict(d: dict[str, Any]) -> Sequence:
     return Sequence([from_dict(x) for x in items])
 
 
+def _replace_from_dict(d: dict[str, Any]) -> Replace:
+    pattern, is_regex = pattern_from_dict(d.get("pattern"), "normalizer.pattern")
+    content = d.get("content")
+    if not isinstance(content, str):
+        raise TokenizerFileError(f"normalizer.content: expected a string, got {content!r}")
+    return Replace(pattern, content, regex=is_regex)
+
+
+def _prepend_from_dict(d: dict[str, Any]) -> Prepend:
+    p = d.get("prepend")
+    if not isinstance(p, str):
+        raise TokenizerFileError(f"normalizer.prepend: expected a string, got {p!r}")
+    return Prepend(p)
+
+
 REGISTRY: dict[str, Callable[[dict[str, Any]], Normalizer]] = {
+    "Replace": _replace_from_dict,
+    "Prepend": _prepend_from_dict,
+    "Strip": lambda d: Strip(get_bool(d, "strip_left", True, "normalizer"),
+                             get_bool(d, "strip_right", True, "normalizer")),
     "BertNormalizer": _bert_from_dict,
     "Lowercase": lambda d: Lowercase(),
     "StripAccents": lambda d: StripAccents(),

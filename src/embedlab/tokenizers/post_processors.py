@@ -24,6 +24,17 @@ class PostProcessor:
     ) -> Encoding:
         raise NotImplementedError
 
+    def process_encodings(
+        self, encodings: list[Encoding], add_special_tokens: bool = True
+    ) -> list[Encoding]:
+        """The list form HF chains in a ``Sequence`` (one or two encodings in)."""
+        pair = encodings[1] if len(encodings) > 1 else None
+        return [self.process(encodings[0], pair, add_special_tokens)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """HF's JSON form (same keys, same order)."""
+        return {"type": self.type_name}
+
 
 def _special(ids: list[int], tokens: list[str], type_id: int) -> Encoding:
     n = len(ids)
@@ -101,8 +112,49 @@ class TemplateProcessing(PostProcessor):
                 parts.append(_special(ids, toks, type_id))
         return Encoding.merge(parts)
 
+    @staticmethod
+    def _pieces_to_json(tpl: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+        return [
+            {"Sequence" if kind == "seq" else "SpecialToken": {"id": name, "type_id": tid}}
+            for kind, name, tid in tpl
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "TemplateProcessing",
+            "single": self._pieces_to_json(self.single),
+            "pair": self._pieces_to_json(self.pair),
+            "special_tokens": {
+                name: {"id": name, "ids": list(ids), "tokens": list(toks)}
+                for name, (ids, toks) in sorted(self.special_tokens.items())
+            },
+        }
+
     def __repr__(self) -> str:
         return f"TemplateProcessing(single={self.single!r}, pair={self.pair!r})"
+
+
+class BertProcessing(TemplateProcessing):
+    """BERT: ``[CLS] A [SEP]`` and ``[CLS] A [SEP] B [SEP]`` (type id 1 for ``B [SEP]``)."""
+
+    type_name = "BertProcessing"
+
+    def __init__(
+        self, sep: tuple[str, int] = ("[SEP]", 102), cls: tuple[str, int] = ("[CLS]", 101)
+    ) -> None:
+        self.sep = sep
+        self.cls = cls
+        c, sp = cls[0], sep[0]
+        specials = {c: ([cls[1]], [c]), sp: ([sep[1]], [sp])}
+        super().__init__(
+            self._parse_str(f"{c} $A {sp}"), self._parse_str(f"{c} $A {sp} $B:1 {sp}:1"), specials
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "BertProcessing", "sep": list(self.sep), "cls": list(self.cls)}
+
+    def __repr__(self) -> str:
+        return f"BertProcessing(sep={self.sep!r}, cls={self.cls!r})"
 
 
 class RobertaProcessing(PostProcessor):
@@ -130,21 +182,11 @@ class RobertaProcessing(PostProcessor):
         return 4 if is_pair else 2
 
     def _trim(self, enc: Encoding) -> None:
-        if _SPACE_RE.search("".join(enc.tokens)) is None:  # the usual case: nothing to trim
-            return
-        for i, tok in enumerate(enc.tokens):
-            if not tok or not (_is_space(tok[0]) or _is_space(tok[-1])):
-                continue
-            start, end = enc.offsets[i]
-            lead = _run_of_spaces(tok)
-            trail = _run_of_spaces(tok[::-1])
-            if lead:
-                if (i == 0 or start == 0) and self.add_prefix_space and lead == 1:
-                    lead = 0
-                start = min(start + lead, end)
-            if trail and end >= trail:
-                end = max(end - trail, start)
-            enc.offsets[i] = (start, end)
+        trim_offsets(enc, self.add_prefix_space)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "RobertaProcessing", "sep": list(self.sep), "cls": list(self.cls),
+                "trim_offsets": self.trim_offsets, "add_prefix_space": self.add_prefix_space}
 
     def process(
         self, encoding: Encoding, pair: Encoding | None = None, add_special_tokens: bool = True
@@ -164,6 +206,98 @@ class RobertaProcessing(PostProcessor):
 
     def __repr__(self) -> str:
         return f"RobertaProcessing(sep={self.sep!r}, cls={self.cls!r})"
+
+
+def trim_offsets(enc: Encoding, add_prefix_space: bool) -> None:
+    """HF's byte-level offset trimming: offsets of tokens that start or end with spaces ("Ġ"
+    or whitespace) shrink to exclude them (an added prefix space is kept on the first one)."""
+    if _SPACE_RE.search("".join(enc.tokens)) is None:  # the usual case: nothing to trim
+        return
+    for i, tok in enumerate(enc.tokens):
+        if not tok or not (_is_space(tok[0]) or _is_space(tok[-1])):
+            continue
+        start, end = enc.offsets[i]
+        lead = _run_of_spaces(tok)
+        trail = _run_of_spaces(tok[::-1])
+        if lead:
+            if (i == 0 or start == 0) and add_prefix_space and lead == 1:
+                lead = 0
+            start = min(start + lead, end)
+        if trail and end >= trail:
+            end = max(end - trail, start)
+        enc.offsets[i] = (start, end)
+
+
+class ByteLevel(PostProcessor):
+    """GPT-2's post-processor: adds nothing; with ``trim_offsets`` the offsets stop counting
+    the leading "Ġ" of a word."""
+
+    type_name = "ByteLevel"
+
+    def __init__(
+        self, add_prefix_space: bool = True, trim_offsets: bool = True, use_regex: bool = True
+    ) -> None:
+        self.add_prefix_space = add_prefix_space
+        self.trim_offsets = trim_offsets
+        self.use_regex = use_regex
+
+    def added_tokens(self, is_pair: bool) -> int:
+        return 0
+
+    def process_encodings(
+        self, encodings: list[Encoding], add_special_tokens: bool = True
+    ) -> list[Encoding]:
+        for e in encodings:
+            if self.trim_offsets:
+                trim_offsets(e, self.add_prefix_space)
+        for e in encodings[1:]:
+            e.type_ids = [1] * len(e.ids)
+        return encodings
+
+    def process(
+        self, encoding: Encoding, pair: Encoding | None = None, add_special_tokens: bool = True
+    ) -> Encoding:
+        encs = [encoding] if pair is None else [encoding, pair]
+        return Encoding.merge(self.process_encodings(encs, add_special_tokens))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "ByteLevel", "add_prefix_space": self.add_prefix_space,
+                "trim_offsets": self.trim_offsets, "use_regex": self.use_regex}
+
+    def __repr__(self) -> str:
+        return f"ByteLevel(add_prefix_space={self.add_prefix_space}, " \
+               f"trim_offsets={self.trim_offsets})"
+
+
+class Sequence(PostProcessor):
+    """Run several post-processors in turn (e.g. ``ByteLevel`` trimming, then a template)."""
+
+    type_name = "Sequence"
+
+    def __init__(self, processors: list[PostProcessor]) -> None:
+        self.processors = list(processors)
+
+    def added_tokens(self, is_pair: bool) -> int:
+        return sum(p.added_tokens(is_pair) for p in self.processors)
+
+    def process_encodings(
+        self, encodings: list[Encoding], add_special_tokens: bool = True
+    ) -> list[Encoding]:
+        for p in self.processors:
+            encodings = p.process_encodings(encodings, add_special_tokens)
+        return encodings
+
+    def process(
+        self, encoding: Encoding, pair: Encoding | None = None, add_special_tokens: bool = True
+    ) -> Encoding:
+        encs = [encoding] if pair is None else [encoding, pair]
+        return Encoding.merge(self.process_encodings(encs, add_special_tokens))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "Sequence", "processors": [p.to_dict() for p in self.processors]}
+
+    def __repr__(self) -> str:
+        return f"Sequence({self.processors!r})"
 
 
 _SPACE_RE = re.compile(f"[\u0120{WS_BODY}]")
@@ -236,14 +370,22 @@ def _roberta_from_dict(d: dict[str, Any]) -> RobertaProcessing:
     )
 
 
-def _bert_from_dict(d: dict[str, Any]) -> TemplateProcessing:
-    sep, cls = _pair(d, "sep", ("[SEP]", 102)), _pair(d, "cls", ("[CLS]", 101))
-    return TemplateProcessing.from_strings(
-        f"{cls[0]} $A {sep[0]}", f"{cls[0]} $A {sep[0]} $B:1 {sep[0]}:1", [cls, sep]
-    )
+def _bert_from_dict(d: dict[str, Any]) -> BertProcessing:
+    return BertProcessing(sep=_pair(d, "sep", ("[SEP]", 102)), cls=_pair(d, "cls", ("[CLS]", 101)))
+
+
+def _sequence_from_dict(d: dict[str, Any]) -> Sequence:
+    items = d.get("processors")
+    if not isinstance(items, list):
+        raise TokenizerFileError("post_processor.processors: expected a list")
+    return Sequence([from_dict(x) for x in items])
 
 
 REGISTRY: dict[str, Callable[[dict[str, Any]], PostProcessor]] = {
+    "ByteLevel": lambda d: ByteLevel(get_bool(d, "add_prefix_space", True, "post_processor"),
+                                     get_bool(d, "trim_offsets", True, "post_processor"),
+                                     get_bool(d, "use_regex", True, "post_processor")),
+    "Sequence": _sequence_from_dict,
     "TemplateProcessing": _template_from_dict,
     "RobertaProcessing": _roberta_from_dict,
     "BertProcessing": _bert_from_dict,

@@ -1,6 +1,16 @@
 """The ``Tokenizer`` pipeline: added tokens -> normalizer -> pre-tokenizer -> model -> post-processor.
 
-Reads HF ``tokenizer.json`` files and produces the same ids as HF ``tokenizers``.
+Reads and writes HF ``tokenizer.json`` files (schema version 1.0) and produces the same ids,
+tokens and offsets as HF ``tokenizers``:
+
+>>> from embedlab.tokenizers.models import BPE
+>>> from embedlab.tokenizers.pre_tokenizers import Whitespace
+>>> tok = Tokenizer(BPE({"a": 0, "b": 1, "ab": 2}, [("a", "b")]), pre_tokenizer=Whitespace())
+>>> enc = tok.encode("ab ba")
+>>> enc.tokens, enc.offsets
+(['ab', 'b', 'a'], [(0, 2), (3, 4), (4, 5)])
+>>> tok.decode(enc.ids)
+'ab b a'
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.errors import TokenizerFileError
+from embedlab.files import atomic_write_bytes
 
 from . import decoders as _decoders
 from . import models as _models
@@ -20,7 +31,8 @@ from . import pre_tokenizers as _pre
 from .added_tokens import AddedToken, AddedVocabulary
 from .decoders import Decoder, WordPieceDecoder
 from .encoding import Encoding, truncate_pair
-from .models import WordPiece
+from .explain import Explanation, PieceExplanation
+from .models import BPE, Model, WordPiece
 from .normalizers import Normalizer
 from .post_processors import PostProcessor, RobertaProcessing, TemplateProcessing
 from .pre_tokenizers import BertPreTokenizer, PreTokenizer
@@ -49,11 +61,12 @@ class PaddingParams:
 
 
 class Tokenizer:
-    """A tokenization pipeline equivalent to HF ``tokenizers.Tokenizer`` for BERT-style models."""
+    """A tokenization pipeline equivalent to HF ``tokenizers.Tokenizer`` (WordPiece and BPE
+    models, character-level or byte-level)."""
 
     def __init__(
         self,
-        model: WordPiece,
+        model: Model,
         normalizer: Normalizer | None = None,
         pre_tokenizer: PreTokenizer | None = None,
         post_processor: PostProcessor | None = None,
@@ -69,6 +82,9 @@ class Tokenizer:
         self.added_vocabulary = AddedVocabulary(added_tokens or [], norm_fn)
         self.truncation: TruncationParams | None = None
         self.padding: PaddingParams | None = None
+        # per-word results for transforming pre-tokenizers (ByteLevel, Metaspace)
+        self._word_cache: dict[str, tuple[Any, Any, Any]] = {}
+        self._word_cache_key: tuple[int, int] = (0, 0)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -341,7 +357,11 @@ class Tokenizer:
         offsets: list[tuple[int, int]],
     ) -> None:
         text = norm if start == 0 and end == len(norm) else norm[start:end]
-        words = self.pre_tokenizer.split(text) if self.pre_tokenizer is not None else [(text, 0)]
+        pre = self.pre_tokenizer
+        if pre is not None and pre.transforms:
+            self._tokenize_transformed(text, start, align, base, ids, tokens, offsets)
+            return
+        words = pre.split(text) if pre is not None else [(text, 0)]
         model = self.model
         cache = model._cache
         ext_ids, ext_toks, add_off = ids.extend, tokens.extend, offsets.append
@@ -361,6 +381,58 @@ class Tokenizer:
                 p = start + ws
                 for a, b in woffs:
                     add_off((base + align[p + a], base + align[p + b - 1] + 1))
+
+    def _tokenize_transformed(
+        self,
+        text: str,
+        start: int,
+        align: list[int] | None,
+        base: int,
+        ids: list[int],
+        tokens: list[str],
+        offsets: list[tuple[int, int]],
+    ) -> None:
+        pre = self.pre_tokenizer
+        assert pre is not None
+        model = self.model
+        at_start = base + (start if align is None else (align[start] if align else 0)) == 0
+        words = pre.split_words(text, at_start)
+        key = (id(pre), id(model))
+        if key != self._word_cache_key:
+            self._word_cache = {}
+            self._word_cache_key = key
+        cache = self._word_cache
+        use_cache = not getattr(model, "dropout", None)
+        ext_ids, ext_toks, add_off = ids.extend, tokens.extend, offsets.append
+        n = len(text)
+        shift = base + start
+        for word, ws in words:
+            r = cache.get(word) if use_cache else None
+            if r is None:
+                t, cmap = pre.transform(word)
+                wids, wtoks, woffs = model.tokenize_word(t)
+                if cmap is not None:
+                    woffs = tuple((cmap[a], cmap[b - 1] + 1) for a, b in woffs)
+                r = (wids, wtoks, woffs)
+                if use_cache:
+                    if len(cache) >= 200_000:
+                        cache.clear()
+                    cache[word] = r
+            wids, wtoks, woffs = r
+            ext_ids(wids)
+            ext_toks(wtoks)
+            for a, b in woffs:
+                a += ws
+                b += ws
+                if ws < 0:  # an added prefix character belongs to the first character
+                    if a < 0:
+                        a = 0
+                    if b <= 0:
+                        b = min(1, n)
+                if align is None:
+                    add_off((shift + a, shift + b))
+                else:
+                    add_off((base + align[start + a], base + align[start + b - 1] + 1))
 
     def _check_text(self, text: Any, where: str) -> str:
         if not isinstance(text, str):
@@ -441,14 +513,27 @@ class Tokenizer:
 
     # ------------------------------------------------------------------ decoding
     def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str:
+        """Text from ids (special tokens left out unless ``skip_special_tokens=False``).
+
+        An id that is not in the vocabulary raises ``ValueError`` naming it and the valid range
+        (HF silently drops such ids).
+        """
         special = self.added_vocabulary.special_ids
         tokens: list[str] = []
-        for i in ids:
+        for k, i in enumerate(ids):
+            try:
+                i = int(i)
+            except (TypeError, ValueError):
+                raise TypeError(f"decode: ids[{k}] = {i!r} is not an integer") from None
             if skip_special_tokens and i in special:
                 continue
-            tok = self.id_to_token(int(i))
-            if tok is not None:
-                tokens.append(tok)
+            tok = self.id_to_token(i)
+            if tok is None:
+                raise ValueError(
+                    f"decode: ids[{k}] = {i} is out of range: valid ids are 0.."
+                    f"{self.get_vocab_size() - 1} (vocabulary plus added tokens)"
+                )
+            tokens.append(tok)
         if self.decoder is not None:
             return self.decoder.decode(tokens)
         return " ".join(tokens)
@@ -456,11 +541,97 @@ class Tokenizer:
     def decode_batch(self, batch: list[list[int]], skip_special_tokens: bool = True) -> list[str]:
         return [self.decode(ids, skip_special_tokens) for ids in batch]
 
+    # ------------------------------------------------------------------ explain
+    def explain(self, word: str) -> Explanation:
+        """Which merges (BPE, in the order applied) or longest matches (WordPiece) turn
+        ``word`` into tokens, after the normalizer and pre-tokenizer; ``print`` it for a
+        readable trace. Dropout is ignored."""
+        text = self._check_text(word, "word")
+        norm = self.normalizer.normalize_str(text) if self.normalizer is not None else text
+        pre = self.pre_tokenizer
+        pieces = pre.split_words(norm, True) if pre is not None else [(norm, 0)]
+        out: list[PieceExplanation] = []
+        model = self.model
+        for piece, _ in pieces:
+            t = pre.transform(piece)[0] if pre is not None and pre.transforms else piece
+            if isinstance(model, BPE):
+                initial = model.initial_symbols(t)
+                steps: list[Any] = list(model.explain(t))
+                toks = list(steps[-1].symbols) if steps else list(initial)
+                if model.ignore_merges and t in model.vocab:
+                    toks = [t]
+            else:
+                initial = []
+                steps = list(model.explain(t))
+                toks = list(model.tokenize_word(t)[1])
+            out.append(PieceExplanation(t, initial, steps, toks))
+        return Explanation(word=text, pieces=out)
+
+    # ------------------------------------------------------------------ saving
+    def to_dict(self) -> dict[str, Any]:
+        """The tokenizer.json content: HF's schema version 1.0, same keys in the same order."""
+        return {
+            "version": "1.0",
+            "truncation": _truncation_json(self.truncation),
+            "padding": _padding_json(self.padding),
+            "added_tokens": [
+                {
+                    "id": t.id,
+                    "content": t.content,
+                    "single_word": t.single_word,
+                    "lstrip": t.lstrip,
+                    "rstrip": t.rstrip,
+                    "normalized": t.normalized,
+                    "special": t.special,
+                }
+                for t in sorted(self.added_vocabulary.tokens, key=lambda t: t.id)
+            ],
+            "normalizer": None if self.normalizer is None else self.normalizer.to_dict(),
+            "pre_tokenizer": None if self.pre_tokenizer is None else self.pre_tokenizer.to_dict(),
+            "post_processor": None
+            if self.post_processor is None
+            else self.post_processor.to_dict(),
+            "decoder": None if self.decoder is None else self.decoder.to_dict(),
+            "model": self.model.to_dict(),
+        }
+
+    def to_str(self, pretty: bool = False) -> str:
+        """The tokenizer.json text (``pretty``: indented by 2 spaces, as HF writes it)."""
+        return json.dumps(
+            self.to_dict(), ensure_ascii=False, indent=2 if pretty else None,
+            separators=None if pretty else (",", ":"),
+        )
+
+    def save(self, path: str | Path, pretty: bool = True) -> None:
+        """Write tokenizer.json atomically; HF ``tokenizers`` loads it and encodes the same."""
+        atomic_write_bytes(Path(path).expanduser(), self.to_str(pretty).encode("utf-8"))
+
     def __repr__(self) -> str:
         return (
             f"Tokenizer(normalizer={self.normalizer!r}, pre_tokenizer={self.pre_tokenizer!r}, "
             f"model={self.model!r}, post_processor={self.post_processor!r})"
         )
+
+
+def _truncation_json(t: TruncationParams | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    strategy = {v: k for k, v in _STRATEGIES.items()}[t.strategy]
+    return {"direction": t.direction.capitalize(), "max_length": t.max_length,
+            "strategy": strategy, "stride": t.stride}
+
+
+def _padding_json(p: PaddingParams | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "strategy": "BatchLongest" if p.length is None else {"Fixed": p.length},
+        "direction": p.direction.capitalize(),
+        "pad_to_multiple_of": p.pad_to_multiple_of,
+        "pad_id": p.pad_id,
+        "pad_type_id": p.pad_type_id,
+        "pad_token": p.pad_token,
+    }
 
 
 def _read_truncation(v: Any) -> TruncationParams | None:
