@@ -37,10 +37,42 @@ _GPT2_PATTERN_RE = (
 )
 
 
+_ONIG_WORD = r"\p{L}\p{M}\p{N}\p{Pc}"
+
+
+def onig_word_classes(pattern: str) -> str:
+    """Rewrite ``\\w``/``\\W`` to HF's (Oniguruma's) meaning: letters, marks, numbers and
+    connector punctuation (Python's ``regex`` leaves out some numbers such as "½" and adds the
+    zero-width joiners)."""
+    if "\\w" not in pattern and "\\W" not in pattern:
+        return pattern
+    out: list[str] = []
+    i, depth = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "w":
+                out.append(_ONIG_WORD if depth else f"[{_ONIG_WORD}]")
+            elif nxt == "W" and not depth:
+                out.append(f"[^{_ONIG_WORD}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]" and depth:
+            depth -= 1
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def compile_unicode(pattern: str) -> re.Pattern[str]:
     """Compile a pattern that may use ``\\p{..}`` classes (needs the ``regex`` package)."""
     if _regex is not None:
-        return _regex.compile(pattern)
+        return _regex.compile(onig_word_classes(pattern))
     if "\\p{" in pattern:
         raise ValueError(
             f"the pattern {pattern!r} uses \\p{{..}} classes, which need the 'regex' package: "

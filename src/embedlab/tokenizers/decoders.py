@@ -113,8 +113,8 @@ class ByteLevel(Decoder):
 
 
 class Metaspace(Decoder):
-    """Turn "▁" back into spaces; the first token loses its "▁" unless ``prepend_scheme`` is
-    ``never``.
+    """Turn "▁" back into spaces; the first token loses its "▁" characters (all of them, as
+    in HF) unless ``prepend_scheme`` is ``never``.
 
     >>> Metaspace().decode(["▁Hey", "▁you"])
     'Hey you'
@@ -132,10 +132,9 @@ class Metaspace(Decoder):
     def decode_chain(self, tokens: list[str]) -> list[str]:
         out = []
         for i, tok in enumerate(tokens):
-            tok = tok.replace(self.replacement, " ")
-            if i == 0 and self.prepend_scheme != "never" and tok.startswith(" "):
-                tok = tok[1:]
-            out.append(tok)
+            if i == 0 and self.prepend_scheme != "never":
+                tok = tok.replace(self.replacement, "")  # as HF: every "▁" of the first token
+            out.append(tok.replace(self.replacement, " "))
         return out
 
     def to_dict(self) -> dict[str, Any]:
