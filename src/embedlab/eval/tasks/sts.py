@@ -19,7 +19,7 @@ class STSTask(Task):
     The main score is MTEB's ``cosine_spearman``: Spearman correlation of the pairs' cosine
     similarity with gold.  Pearson, and both for Euclidean, Manhattan (negated distances)
     and dot product, are the secondary scores.  MTEB rescales gold to 0–1 first, which
-    changes neither correlation.
+    changes neither correlation.  Each distinct sentence is encoded once.
 
     File format (``--task sts:PATH``): tab-separated with a header row naming
     ``sentence1``, ``sentence2`` and ``score`` (other columns are ignored)::
@@ -68,8 +68,10 @@ class STSTask(Task):
                  options: EncodeOptions | None = None) -> TaskResult:
         started = time.perf_counter()
         n = len(self.sentences1)
-        vectors = encode(encoder, self.sentences1 + self.sentences2, options,
-                         model_name(encoder))
-        scores = sts_scores(vectors[:n], vectors[n:], self.scores)
+        unique = list(dict.fromkeys(self.sentences1 + self.sentences2))
+        index = {s: i for i, s in enumerate(unique)}
+        vectors = encode(encoder, unique, options, model_name(encoder))
+        scores = sts_scores(vectors[[index[s] for s in self.sentences1]],
+                            vectors[[index[s] for s in self.sentences2]], self.scores)
         return finish(self, scores["cosine_spearman"], scores, started, encoder,
                       {"n_pairs": n})
