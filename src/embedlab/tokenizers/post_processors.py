@@ -211,21 +211,32 @@ class RobertaProcessing(PostProcessor):
 def trim_offsets(enc: Encoding, add_prefix_space: bool) -> None:
     """HF's byte-level offset trimming: offsets of tokens that start or end with spaces ("Ġ"
     or whitespace) shrink to exclude them (an added prefix space is kept on the first one)."""
-    if _SPACE_RE.search("".join(enc.tokens)) is None:  # the usual case: nothing to trim
+    tokens = enc.tokens
+    if _SPACE_RE.search("".join(tokens)) is None:  # the usual case for WordPiece
         return
-    for i, tok in enumerate(enc.tokens):
-        if not tok or not (_is_space(tok[0]) or _is_space(tok[-1])):
+    offsets = enc.offsets
+    cache = _TRIM_CACHE
+    for i, tok in enumerate(tokens):
+        lt = cache.get(tok)
+        if lt is None:
+            lt = (_run_of_spaces(tok), _run_of_spaces(tok[::-1])) if tok else (0, 0)
+            if len(cache) > 500_000:
+                cache.clear()
+            cache[tok] = lt
+        lead, trail = lt
+        if not (lead or trail):
             continue
-        start, end = enc.offsets[i]
-        lead = _run_of_spaces(tok)
-        trail = _run_of_spaces(tok[::-1])
+        start, end = offsets[i]
         if lead:
-            if (i == 0 or start == 0) and add_prefix_space and lead == 1:
+            if lead == 1 and add_prefix_space and (i == 0 or start == 0):
                 lead = 0
             start = min(start + lead, end)
         if trail and end >= trail:
             end = max(end - trail, start)
-        enc.offsets[i] = (start, end)
+        offsets[i] = (start, end)
+
+
+_TRIM_CACHE: dict[str, tuple[int, int]] = {}
 
 
 class ByteLevel(PostProcessor):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from embedlab.errors import TokenizerFileError
@@ -326,9 +327,12 @@ class ByteLevel(PreTokenizer):
             text, shift = " " + text, -1
         if not self.use_regex:
             return [(text, shift)] if text else []
-        if shift:
-            return [(m.group(), m.start() - 1) for m in self._rx.finditer(text)]
-        return [(m.group(), m.start()) for m in self._rx.finditer(text)]
+        words = self._rx.findall(text)
+        # the GPT-2 pattern's matches tile the text, so starts are running sums of lengths
+        starts = list(accumulate(map(len, words), initial=shift))
+        if starts[-1] - shift != len(text):  # pragma: no cover - a gap: take the slow way
+            return [(m.group(), m.start() + shift) for m in self._rx.finditer(text)]
+        return list(zip(words, starts[:-1], strict=True))
 
     def transform(self, word: str) -> tuple[str, CharMap]:
         return byte_level_word(word)

@@ -404,6 +404,7 @@ class Tokenizer:
         cache = self._word_cache
         use_cache = not getattr(model, "dropout", None)
         ext_ids, ext_toks, add_off = ids.extend, tokens.extend, offsets.append
+        ext_offs = offsets.extend
         n = len(text)
         shift = base + start
         for word, ws in words:
@@ -421,6 +422,14 @@ class Tokenizer:
             wids, wtoks, woffs = r
             ext_ids(wids)
             ext_toks(wtoks)
+            if ws >= 0 and align is None:
+                p = shift + ws
+                if len(woffs) == 1:
+                    a, b = woffs[0]
+                    add_off((p + a, p + b))
+                else:
+                    ext_offs([(p + a, p + b) for a, b in woffs])
+                continue
             for a, b in woffs:
                 a += ws
                 b += ws
