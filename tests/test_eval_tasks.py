@@ -132,6 +132,15 @@ def test_sts_file_errors_name_file_line_and_fix(tmp_path):
         STSTask.from_file(tmp_path / "missing.tsv")
 
 
+def test_files_with_a_byte_order_mark_read_as_without(tmp_path):
+    path = tmp_path / "bom.tsv"
+    path.write_bytes("sentence1\tsentence2\tlabel\na\tb\t1\nc\td\t0\n".encode("utf-8-sig"))
+    assert PairClassificationTask.from_file(path).labels == [1, 0]
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes('{"text": "a", "label": 1}\n{"text": "b", "label": 2}\n'.encode("utf-8-sig"))
+    assert ClusteringTask.from_file(path).texts == ["a", "b"]
+
+
 def test_a_model_returning_nan_is_named():
     task = STSTask("t", *STS_COLUMNS)
     with pytest.raises(EvalError, match="broken-model returned NaN"):

@@ -40,7 +40,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str]) -> Iterator[t
     text.  Blank lines are skipped.
     """
     p = _open(path)
-    with p.open(encoding="utf-8", newline="") as handle:
+    with p.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header: list[str] | None = None
         for row in reader:
@@ -68,7 +68,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str]) -> Iterator[t
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line of a JSON-lines file."""
     p = _open(path)
-    with p.open(encoding="utf-8") as handle:
+    with p.open(encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
