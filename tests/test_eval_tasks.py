@@ -209,7 +209,7 @@ def test_classification_matches_sklearn_pipeline(tmp_path):
     enc = HashEncoder()
     result = task.evaluate(enc, seed=3)
     assert enc.calls == 1
-    accs, f1s = [], []
+    accs, f1s, weighted = [], [], []
     for run in undersample(task.train_labels, 2, 10, seed=3):
         clf = LogisticRegression(max_iter=100, random_state=3)
         clf.fit(enc.encode([task.train_texts[i] for i in run]),
@@ -217,10 +217,12 @@ def test_classification_matches_sklearn_pipeline(tmp_path):
         pred = clf.predict(enc.encode(task.test_texts))
         accs.append(skm.accuracy_score(task.test_labels, pred))
         f1s.append(skm.f1_score(task.test_labels, pred, average="macro"))
+        weighted.append(skm.f1_score(task.test_labels, pred, average="weighted"))
     assert result.main_score == pytest.approx(np.mean(accs))
     assert result.scores["f1"] == pytest.approx(np.mean(f1s))
     assert result.scores["accuracy_std"] == pytest.approx(np.std(accs))
     assert result.scores["f1_std"] == pytest.approx(np.std(f1s))
+    assert result.scores["f1_weighted"] == pytest.approx(np.mean(weighted))
     assert len(result.scores["experiments"]) == 10
     assert task.evaluate(HashEncoder(), seed=3).main_score == result.main_score
 
@@ -504,3 +506,19 @@ def test_docsim_bad_files(tmp_path):
         DocSimilarityTask.from_file(docs, matrix=tmp_path / "d" / "matrix.txt")
     with pytest.raises(EvalError, match="documents.txt"):
         DocSimilarityTask.from_file(tmp_path)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: STSTask("t", *STS_COLUMNS),
+    lambda: ClassificationTask("t", ["a b", "c d"], [0, 1], ["a", "c"], [0, 1]),
+    lambda: ClusteringTask("t", ["a", "b", "c"], [0, 1, 1]),
+    lambda: PairClassificationTask("t", ["a", "b"], ["c", "d"], [0, 1]),
+    lambda: RerankingTask("t", ["q"], [["a"]], [["b"]]),
+    lambda: RetrievalTask("t", {"d": "a", "e": "b"}, {"q": "a"}, {"q": {"d": 1}}),
+    lambda: BitextMiningTask("t", ["a", "b"], ["c", "d"]),
+    lambda: SummarizationTask("t", [["a"]], [["b", "c"]], [[1, 2]]),
+    lambda: DocSimilarityTask("t", ["a", "b", "c"], np.eye(3)),
+], ids=lambda make: type(make()).__name__)
+def test_every_sentence_task_names_a_model_returning_nan(make):
+    with pytest.raises(EvalError, match="broken-model returned NaN"):
+        make().evaluate(NaNEncoder())

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.eval.base import EncodeOptions, EvalError, Task, TaskResult, encode
-from embedlab.eval.metrics import accuracy, f1_macro, mean_std
+from embedlab.eval.metrics import accuracy, f1_macro, mean_std, precision_recall_f1
 from embedlab.eval.tasks._io import check_lengths, field, finish, model_name, read_jsonl, task_name
 
 
@@ -44,8 +44,8 @@ class ClassificationTask(Task):
     Each of ``n_experiments`` experiments trains scikit-learn's ``LogisticRegression``
     (``max_iter=100``, ``random_state=seed``) on ``samples_per_label`` training texts per
     label and predicts the test texts, as MTEB's logReg classification evaluator does.
-    The main score is the mean accuracy; ``f1`` (macro) and the standard deviations
-    over experiments are secondary.
+    The main score is the mean accuracy; ``f1`` (macro), ``f1_weighted`` and the
+    standard deviations over experiments are secondary.
 
     File format: JSON lines ``{"text": ..., "label": ..., "split": "train" | "test"}``
     (labels are strings or integers).
@@ -126,11 +126,14 @@ class ClassificationTask(Task):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 clf.fit(vectors[[row[i] for i in run]], [self.train_labels[i] for i in run])
             predicted = clf.predict(x_test).tolist()
-            experiments.append({"accuracy": accuracy(self.test_labels, predicted),
-                                "f1": f1_macro(self.test_labels, predicted)})
+            experiments.append({
+                "accuracy": accuracy(self.test_labels, predicted),
+                "f1": f1_macro(self.test_labels, predicted),
+                "f1_weighted": precision_recall_f1(self.test_labels, predicted, "weighted")[2]})
         acc, acc_std = mean_std([e["accuracy"] for e in experiments])
         f1, f1_std = mean_std([e["f1"] for e in experiments])
         scores = {"accuracy": acc, "accuracy_std": acc_std, "f1": f1, "f1_std": f1_std,
+                  "f1_weighted": mean_std([e["f1_weighted"] for e in experiments])[0],
                   "experiments": experiments}
         return finish(self, acc, scores, started, encoder,
                       {"n_train": len(self.train_texts), "n_test": len(self.test_texts)})
