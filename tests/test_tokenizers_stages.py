@@ -75,7 +75,7 @@ def _norm_offsets(ours: N.Normalizer, theirs: Any, text: str) -> None:
     vocab = {c: i for i, c in enumerate(sorted(set(theirs.normalize_str(text)) | {"[UNK]"}))}
     h = hf.Tokenizer(hf.models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=1))
     h.normalizer = theirs
-    h.pre_tokenizer = hf.pre_tokenizers.Split("", "isolated")
+    h.pre_tokenizer = hf.pre_tokenizers.Split(hf.Regex(r"[\s\S]"), "isolated")
     from embedlab.tokenizers import Tokenizer
 
     o = Tokenizer.from_str(h.to_str())
@@ -216,3 +216,24 @@ def test_post_processor_matches_hf(ours: PP.PostProcessor, make: Any) -> None:
             he, oe = h.encode(a, pair), o.encode(a, pair)
             assert (oe.ids, oe.type_ids, oe.offsets, oe.special_tokens_mask) == (
                 he.ids, he.type_ids, [tuple(x) for x in he.offsets], he.special_tokens_mask)
+
+
+COMPOSING = [
+    ">\u0338\u0349",
+    "\u032f\u0308l\u0341",
+    "o\u0303\u031d",
+    "\u30fb\u0344\xd4\u0309",
+    "I\u0309\u0344",
+    "R\u0327\u302c",
+    "\U000cb1d7\u0323\u03c9\u0314",
+    "D\u030c\u0347",
+    "\u0206\u0327",
+    "cafe\u0301 na\u0308ive \ufb01 \u2460 \u1100\u1161\u11a8",
+]
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC", "NFD", "NFKD"])
+@pytest.mark.parametrize("text", COMPOSING)
+def test_unicode_form_offsets_match_hf(form: str, text: str) -> None:
+    """Composition after mark reordering: offsets handed out as HF does."""
+    _norm_offsets(getattr(N, form)(), getattr(hf.normalizers, form)(), text)

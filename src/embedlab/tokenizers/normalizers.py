@@ -274,7 +274,81 @@ class _UnicodeForm(_CharMapNormalizer):
             norm, align = _canonical_reorder(norm, align)
         if norm == target:
             return norm, align
+        exact = _composed_alignment(text, self.form)
+        if exact is not None and exact[0] == target:
+            return target, exact[1]
         return target, _coarse_alignment(text, target, self.form)
+
+
+_COMPOSITES: dict[str, str | None] = {}
+
+
+def _composite(a: str, b: str) -> str | None:
+    key = a + b
+    r = _COMPOSITES.get(key, "")
+    if r == "":
+        c = _chars.normalize_form("NFC", key)
+        r = c if len(c) == 1 else None
+        if len(_COMPOSITES) > _CACHE_MAX:
+            _COMPOSITES.clear()
+        _COMPOSITES[key] = r
+    return r
+
+
+def _composed_alignment(text: str, form: str) -> tuple[str, list[int]] | None:
+    """Normalize step by step as HF does (decompose, reorder marks, compose), carrying HF's
+    per-character change markers, then hand alignments out the way HF does: a character with
+    change <= 0 takes the next original character (and skips the ``-change`` it absorbed), an
+    inserted one (change > 0) the character before."""
+    decomp_form = "NFKD" if form in ("NFKC", "NFKD") else "NFD"
+    chars: list[str] = []
+    changes: list[int] = []
+    for c in text:
+        for j, d in enumerate(_chars.normalize_form(decomp_form, c)):
+            chars.append(d)
+            changes.append(0 if j == 0 else 1)
+    ccc = [_chars.combining_class(c) for c in chars]
+    i = 0
+    while i < len(chars):  # canonical reordering, carrying the change markers along
+        if ccc[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and ccc[j] != 0:
+            j += 1
+        if j - i > 1:
+            order = sorted(range(i, j), key=lambda k: ccc[k])
+            chars[i:j] = [chars[k] for k in order]
+            changes[i:j] = [changes[k] for k in order]
+            ccc[i:j] = [ccc[k] for k in order]
+        i = j
+    out: list[list[Any]] = []
+    if form in ("NFC", "NFKC"):
+        starter: int | None = None
+        last = -1  # combining class of the last character kept after the starter; -1: none
+        for c, ch, cc in zip(chars, changes, ccc, strict=True):
+            if starter is not None and not (last != -1 and last >= cc):
+                comp = _composite(out[starter][0], c)
+                if comp is not None:
+                    out[starter] = [comp, out[starter][1] + ch - 1]
+                    continue
+            if cc == 0:
+                starter, last = len(out), -1
+            else:
+                last = cc
+            out.append([c, ch])
+    else:
+        out = [[c, ch] for c, ch in zip(chars, changes, strict=True)]
+    align: list[int] = []
+    k = 0
+    n = len(text)
+    for _, ch in out:
+        if ch > 0:
+            align.append(max(k - 1, 0))
+        else:
+            align.append(min(k, n - 1))
+            k += 1 - ch
+    return "".join(c for c, _ in out), align
 
 
 def _coarse_alignment(text: str, target: str, form: str) -> list[int]:
