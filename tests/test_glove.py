@@ -295,13 +295,15 @@ GUTENBERG_BOOKS = 16
 
 @pytest.mark.slow
 def test_quality_on_gutenberg_subset(data_dir: Path) -> None:
-    """Floors measured on this subset (16 novels, 100-d, window 10, 15 epochs); see the
-    docstring of benchmarks/glove.py for the full-corpus figures."""
+    """Sanity floors, not yet measured on this subset (16 novels, 100-d, window 10,
+    x_max 10, 15 epochs).  On the full corpus (window 15, 15 epochs, x_max 10) the
+    measured figures were analogy 0.174 and WordSim-353 Spearman 0.29."""
     from gensim.models import KeyedVectors
 
     books = sorted((data_dir / "corpus" / "gutenberg").glob("*.txt"))[:GUTENBERG_BOOKS]
     word = data_dir / "word"
-    model = GloVe(vector_size=100, window=10, min_count=5, epochs=15, workers=2, seed=1)
+    model = GloVe(vector_size=100, window=10, min_count=5, x_max=10, epochs=15, workers=2,
+                  seed=1)
     model.fit([str(b) for b in books])
     assert model.word_vectors is not None
     assert model.loss_history[-1] < model.loss_history[0]
@@ -314,5 +316,5 @@ def test_quality_on_gutenberg_subset(data_dir: Path) -> None:
     assert wordsim > WORDSIM_FLOOR, wordsim
 
 
-ANALOGY_FLOOR = 0.0
-WORDSIM_FLOOR = 0.0
+ANALOGY_FLOOR = 0.01
+WORDSIM_FLOOR = 0.05
