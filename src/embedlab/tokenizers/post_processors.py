@@ -199,6 +199,14 @@ class RobertaProcessing(PostProcessor):
         if not add_special_tokens:
             return Encoding.merge(encs)
         (cls_t, cls_i), (sep_t, sep_i) = self.cls, self.sep
+        if pair is None:  # the common case, built in one go
+            e = encoding
+            n = len(e.ids)
+            return Encoding(
+                [cls_i, *e.ids, sep_i], [cls_t, *e.tokens, sep_t], [0] * (n + 2),
+                [1, *e.attention_mask, 1], [(0, 0), *e.offsets, (0, 0)],
+                [1, *e.special_tokens_mask, 1],
+            )
         parts = [_special([cls_i], [cls_t], 0), encoding, _special([sep_i], [sep_t], 0)]
         if pair is not None:
             parts += [_special([sep_i], [sep_t], 0), pair, _special([sep_i], [sep_t], 0)]
@@ -214,26 +222,23 @@ def trim_offsets(enc: Encoding, add_prefix_space: bool) -> None:
     tokens = enc.tokens
     if _SPACE_RE.search("".join(tokens)) is None:  # the usual case for WordPiece
         return
-    offsets = enc.offsets
     cache = _TRIM_CACHE
-    for i, tok in enumerate(tokens):
-        lt = cache.get(tok)
-        if lt is None:
-            lt = (_run_of_spaces(tok), _run_of_spaces(tok[::-1])) if tok else (0, 0)
-            if len(cache) > 500_000:
-                cache.clear()
-            cache[tok] = lt
-        lead, trail = lt
-        if not (lead or trail):
-            continue
-        start, end = offsets[i]
-        if lead:
-            if lead == 1 and add_prefix_space and (i == 0 or start == 0):
-                lead = 0
-            start = min(start + lead, end)
-        if trail and end >= trail:
-            end = max(end - trail, start)
-        offsets[i] = (start, end)
+    runs = [cache.get(t) or _trim_runs(t) for t in tokens]
+    aps = add_prefix_space
+    enc.offsets = [
+        (s2, max(e - tr, s2) if tr and e >= tr else e)
+        for i, ((s, e), (ld, tr)) in enumerate(zip(enc.offsets, runs, strict=True))
+        for s2 in ((min(s + ld, e) if ld and not (aps and ld == 1 and (i == 0 or s == 0))
+                    else s),)
+    ]
+
+
+def _trim_runs(tok: str) -> tuple[int, int]:
+    r = (_run_of_spaces(tok), _run_of_spaces(tok[::-1])) if tok else (0, 0)
+    if len(_TRIM_CACHE) > 500_000:
+        _TRIM_CACHE.clear()
+    _TRIM_CACHE[tok] = r
+    return r
 
 
 _TRIM_CACHE: dict[str, tuple[int, int]] = {}

@@ -398,50 +398,54 @@ class Tokenizer:
         at_start = base + (start if align is None else (align[start] if align else 0)) == 0
         words = pre.split_words(text, at_start)
         key = (id(pre), id(model))
-        if key != self._word_cache_key:
+        if key != self._word_cache_key:  # a stage was replaced: forget the cached words
             self._word_cache = {}
             self._word_cache_key = key
         cache = self._word_cache
         use_cache = not getattr(model, "dropout", None)
-        ext_ids, ext_toks, add_off = ids.extend, tokens.extend, offsets.append
-        ext_offs = offsets.extend
+
+        def miss(word: str) -> tuple[Any, Any, Any]:
+            t, cmap = pre.transform(word)
+            wids, wtoks, woffs = model.tokenize_word(t)
+            if cmap is not None:
+                woffs = tuple((cmap[a], cmap[b - 1] + 1) for a, b in woffs)
+            r = (wids, wtoks, woffs)
+            if use_cache:
+                if len(cache) >= 200_000:
+                    cache.clear()
+                cache[word] = r
+            return r
+
+        get = cache.get if use_cache else (lambda _w: None)
+        results = [get(w) or miss(w) for w, _ in words]
+        ids.extend([i for r in results for i in r[0]])
+        tokens.extend([t for r in results for t in r[1]])
         n = len(text)
         shift = base + start
-        for word, ws in words:
-            r = cache.get(word) if use_cache else None
-            if r is None:
-                t, cmap = pre.transform(word)
-                wids, wtoks, woffs = model.tokenize_word(t)
-                if cmap is not None:
-                    woffs = tuple((cmap[a], cmap[b - 1] + 1) for a, b in woffs)
-                r = (wids, wtoks, woffs)
-                if use_cache:
-                    if len(cache) >= 200_000:
-                        cache.clear()
-                    cache[word] = r
-            wids, wtoks, woffs = r
-            ext_ids(wids)
-            ext_toks(wtoks)
-            if ws >= 0 and align is None:
-                p = shift + ws
-                if len(woffs) == 1:
-                    a, b = woffs[0]
-                    add_off((p + a, p + b))
-                else:
-                    ext_offs([(p + a, p + b) for a, b in woffs])
-                continue
-            for a, b in woffs:
-                a += ws
-                b += ws
-                if ws < 0:  # an added prefix character belongs to the first character
-                    if a < 0:
-                        a = 0
-                    if b <= 0:
-                        b = min(1, n)
-                if align is None:
-                    add_off((shift + a, shift + b))
-                else:
-                    add_off((base + align[start + a], base + align[start + b - 1] + 1))
+        first = 0
+        if words and words[0][1] < 0:  # an added prefix character belongs to the first one
+            ws = words[0][1]
+            for a, b in results[0][2]:
+                a, b = max(a + ws, 0), b + ws
+                if b <= 0:
+                    b = min(1, n)
+                offsets.append((shift + a, shift + b) if align is None else
+                               (base + align[start + a], base + align[start + b - 1] + 1))
+            first = 1
+        if align is None:
+            offsets.extend([
+                (p + a, p + b)
+                for (_, ws), r in zip(words[first:], results[first:], strict=True)
+                for p in (shift + ws,)
+                for a, b in r[2]
+            ])
+        else:
+            offsets.extend([
+                (base + align[p + a], base + align[p + b - 1] + 1)
+                for (_, ws), r in zip(words[first:], results[first:], strict=True)
+                for p in (start + ws,)
+                for a, b in r[2]
+            ])
 
     def _check_text(self, text: Any, where: str) -> str:
         if not isinstance(text, str):
