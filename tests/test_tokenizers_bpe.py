@@ -344,3 +344,35 @@ def test_saved_file_loads_in_hf(tmp_path: Path) -> None:
         assert (h.ids, h.tokens, h.offsets, h.attention_mask) == (
             o.ids, o.tokens, o.offsets, o.attention_mask)
     assert json.loads(theirs.to_str()) == tok.to_dict()
+
+
+def test_explain_byte_level_pipeline() -> None:
+    tok = byte_level_tokenizer(add_prefix_space=True)
+    ex = tok.explain("the")
+    assert [p.piece for p in ex.pieces] == ["Ġthe"]
+    assert ex.pieces[0].initial == ["Ġ", "t", "h", "e"]
+    assert [s.merged for s in ex] == ["Ġt", "he", "Ġthe"]  # type: ignore[union-attr]
+    assert ex.pieces[0].tokens == tok.encode("the").tokens == ["Ġthe"]
+    assert str(ex).startswith("word 'the'\n  piece 'Ġthe': Ġ t h e\n")
+
+
+def test_constructor_for_trainers() -> None:
+    from embedlab.tokenizers import AddedToken, ByteLevelProcessing
+
+    bpe = BPE(vocab={"<s>": 0, "a": 1, "b": 2, "ab": 3}, merges=[("a", "b")], unk_token=None,
+              continuing_subword_prefix=None, end_of_word_suffix=None, byte_fallback=False,
+              dropout=None, fuse_unk=False, ignore_merges=False)
+    tok = Tokenizer(bpe, normalizer=None, pre_tokenizer=Whitespace(),
+                    post_processor=ByteLevelProcessing(trim_offsets=False), decoder=None,
+                    added_tokens=[AddedToken("<s>", 0, special=True)])
+    enc = tok.encode("<s>ab ba")
+    assert enc.tokens == ["<s>", "ab", "b", "a"] and enc.special_tokens_mask == [0, 0, 0, 0]
+    assert tok.decode(enc.ids) == "ab b a"
+    assert tok.decode(enc.ids, skip_special_tokens=False) == "<s> ab b a"
+    assert Tokenizer.from_str(tok.to_str()).to_dict() == tok.to_dict()
+    hf = pytest.importorskip("tokenizers")
+    theirs = hf.Tokenizer.from_str(tok.to_str())
+    h = theirs.encode("<s>ab ba")
+    assert (h.ids, h.special_tokens_mask, h.offsets) == (
+        enc.ids, enc.special_tokens_mask, enc.offsets)
+    assert theirs.decode(enc.ids, skip_special_tokens=False) == "<s> ab b a"
