@@ -185,6 +185,8 @@ def _check_all(name: str, theirs: Any, tmp_path: Path, texts: dict[str, list[str
     assert ours.to_dict() == json.loads(hf_file.read_text(encoding="utf-8"))
     our_file = tmp_path / f"{name}.ours.json"
     ours.save(our_file)  # written here, read by HF
+    assert our_file.read_bytes() == hf_file.read_bytes()  # byte for byte what HF writes
+    assert ours.to_str() == theirs.to_str()
     back = hf.Tokenizer.from_file(str(our_file))
     assert json.loads(back.to_str()) == ours.to_dict()
     for corpus, batch in texts.items():

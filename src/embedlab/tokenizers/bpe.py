@@ -319,10 +319,10 @@ class BPE:
 
 
 def _utf8(s: str) -> bytes:
-    try:
-        return s.encode("utf-8")
-    except UnicodeEncodeError:
-        return s.encode("utf-8", "replace")
+    """UTF-8, with lone surrogates as U+FFFD (as the byte-level stages do)."""
+    from .bytelevel import encode_utf8
+
+    return encode_utf8(s)
 
 
 def _merge_pair(m: Any, i: int) -> tuple[str, str]:
