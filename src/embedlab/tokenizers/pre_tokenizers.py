@@ -115,6 +115,11 @@ class PreTokenizer:
         """Like ``split``; ``at_start`` tells whether ``text`` begins the original input."""
         return self.split(text)
 
+    def split_parallel(self, text: str, at_start: bool = True) -> tuple[list[str], list[int]]:
+        """``split_words`` as two lists, words and starts (cheaper for the pipeline)."""
+        pairs = self.split_words(text, at_start)
+        return [w for w, _ in pairs], [s for _, s in pairs]
+
     def transform(self, word: str) -> tuple[str, CharMap]:
         """The model's string for ``word`` and its character map (``None``: identity)."""
         return word, None
@@ -322,17 +327,22 @@ class ByteLevel(PreTokenizer):
         return self.split_words(text)
 
     def split_words(self, text: str, at_start: bool = True) -> Split:
+        words, starts = self.split_parallel(text, at_start)
+        return list(zip(words, starts, strict=True))
+
+    def split_parallel(self, text: str, at_start: bool = True) -> tuple[list[str], list[int]]:
         shift = 0
         if self.add_prefix_space and text and not text.startswith(" "):
             text, shift = " " + text, -1
         if not self.use_regex:
-            return [(text, shift)] if text else []
+            return ([text], [shift]) if text else ([], [])
         words = self._rx.findall(text)
         # the GPT-2 pattern's matches tile the text, so starts are running sums of lengths
         starts = list(accumulate(map(len, words), initial=shift))
-        if starts[-1] - shift != len(text):  # pragma: no cover - a gap: take the slow way
-            return [(m.group(), m.start() + shift) for m in self._rx.finditer(text)]
-        return list(zip(words, starts[:-1], strict=True))
+        if starts.pop() - shift != len(text):  # pragma: no cover - a gap: take the slow way
+            ms = list(self._rx.finditer(text))
+            return [m.group() for m in ms], [m.start() + shift for m in ms]
+        return words, starts
 
     def transform(self, word: str) -> tuple[str, CharMap]:
         return byte_level_word(word)

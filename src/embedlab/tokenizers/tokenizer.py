@@ -396,7 +396,7 @@ class Tokenizer:
         assert pre is not None
         model = self.model
         at_start = base + (start if align is None else (align[start] if align else 0)) == 0
-        words = pre.split_words(text, at_start)
+        words, starts = pre.split_parallel(text, at_start)
         key = (id(pre), id(model))
         if key != self._word_cache_key:  # a stage was replaced: forget the cached words
             self._word_cache = {}
@@ -417,33 +417,30 @@ class Tokenizer:
             return r
 
         get = cache.get if use_cache else (lambda _w: None)
-        results = [get(w) or miss(w) for w, _ in words]
+        results = [get(w) or miss(w) for w in words]
         ids.extend([i for r in results for i in r[0]])
         tokens.extend([t for r in results for t in r[1]])
         n = len(text)
         shift = base + start
-        first = 0
-        if words and words[0][1] < 0:  # an added prefix character belongs to the first one
-            ws = words[0][1]
+        if starts and starts[0] < 0:  # an added prefix character belongs to the first one
+            ws = starts[0]
             for a, b in results[0][2]:
                 a, b = max(a + ws, 0), b + ws
                 if b <= 0:
                     b = min(1, n)
                 offsets.append((shift + a, shift + b) if align is None else
                                (base + align[start + a], base + align[start + b - 1] + 1))
-            first = 1
+            starts, results = starts[1:], results[1:]
         if align is None:
+            if shift:
+                starts = [shift + ws for ws in starts]
             offsets.extend([
-                (p + a, p + b)
-                for (_, ws), r in zip(words[first:], results[first:], strict=True)
-                for p in (shift + ws,)
-                for a, b in r[2]
+                (p + a, p + b) for p, r in zip(starts, results, strict=True) for a, b in r[2]
             ])
         else:
             offsets.extend([
                 (base + align[p + a], base + align[p + b - 1] + 1)
-                for (_, ws), r in zip(words[first:], results[first:], strict=True)
-                for p in (start + ws,)
+                for p, r in zip([start + ws for ws in starts], results, strict=True)
                 for a, b in r[2]
             ])
 
