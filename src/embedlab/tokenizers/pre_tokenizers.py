@@ -408,6 +408,22 @@ class Metaspace(PreTokenizer):
             return [(text, shift)] if text else []
         return [(m.group(), m.start() + shift) for m in self._rx.finditer(text)]
 
+    def split_parallel(self, text: str, at_start: bool = True) -> tuple[list[str], list[int]]:
+        if not self.split_:
+            return super().split_parallel(text, at_start)
+        shift = 0
+        scheme = self.prepend_scheme
+        if (
+            text
+            and (scheme == "always" or (scheme == "first" and at_start))
+            and not text.startswith((" ", self.replacement))
+        ):
+            text, shift = " " + text, -1
+        words = self._rx.findall(text)  # the pieces tile the text
+        starts = list(accumulate(map(len, words), initial=shift))
+        starts.pop()
+        return words, starts
+
     def transform(self, word: str) -> tuple[str, CharMap]:
         return word.replace(" ", self.replacement), None
 
