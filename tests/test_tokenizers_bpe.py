@@ -284,7 +284,7 @@ def test_lone_surrogates_encode_as_replacement_character() -> None:
     assert to_byte_level("\udfff") == to_byte_level("\ufffd")
     hf = pytest.importorskip("tokenizers")
     theirs = hf.Tokenizer.from_str(tok.to_str())
-    with pytest.raises(Exception):  # noqa: B017 - HF cannot encode a lone surrogate at all
+    with pytest.raises(TypeError):  # HF cannot take a lone surrogate at all
         theirs.encode("a\ud800b")
 
 
@@ -297,6 +297,18 @@ def test_byte_level_round_trip_property(text: str) -> None:
 
 
 _ROUND_TRIP = byte_level_tokenizer()
+
+
+def test_gpt2_pattern_fallback_without_regex_package() -> None:
+    """Without the ``regex`` package a ``re`` approximation splits common text the same way."""
+    import re
+
+    from embedlab.tokenizers.bytelevel import _GPT2_PATTERN_RE, gpt2_regex
+
+    fallback = re.compile(_GPT2_PATTERN_RE)
+    for text in ["Hello, world! It's 2024 -- isn't it?  ok\n\n", "naïve café_x __init__ a1b2",
+                 "Straße 東京 \t tabs", "don't we'll they've I'm"]:
+        assert fallback.findall(text) == gpt2_regex().findall(text), text
 
 
 def test_byte_level_round_trip_hf_trained(tmp_path: Path) -> None:

@@ -104,7 +104,6 @@ class BPE:
                 )
             self._ranks[(a, b)] = (rank, merged)  # as HF: a repeated pair keeps its last rank
         self._cache: dict[str, WordResult] = {}
-        self._char_cache: dict[str, tuple[int, ...] | None] = {}
 
     # ------------------------------------------------------------------ segmentation
     def _initial(self, word: str) -> tuple[list[str], list[int], list[int]]:

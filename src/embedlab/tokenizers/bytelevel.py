@@ -10,7 +10,7 @@ a string over a 256-character alphabet and no input is ever unknown:
 
 Lone surrogates (``"\\ud800"``, which only a Python ``str`` can hold: they are not valid UTF-8)
 are encoded as the UTF-8 of U+FFFD, the replacement character, so encoding never fails; HF
-``tokenizers`` raises a ``UnicodeEncodeError`` for them instead. Decoding turns invalid UTF-8
+``tokenizers`` refuses such text instead (``TypeError: TextInputSequence must be str``). Decoding turns invalid UTF-8
 byte sequences into U+FFFD, as HF does.
 """
 
