@@ -224,13 +224,22 @@ def trim_offsets(enc: Encoding, add_prefix_space: bool) -> None:
         return
     cache = _TRIM_CACHE
     runs = [cache.get(t) or _trim_runs(t) for t in tokens]
-    aps = add_prefix_space
-    enc.offsets = [
-        (s2, max(e - tr, s2) if tr and e >= tr else e)
-        for i, ((s, e), (ld, tr)) in enumerate(zip(enc.offsets, runs, strict=True))
-        for s2 in ((min(s + ld, e) if ld and not (aps and ld == 1 and (i == 0 or s == 0))
-                    else s),)
+    offsets = enc.offsets
+    trimmed = [
+        (s2, (e - tr if e - tr > s2 else s2) if e >= tr else e)
+        for (s, e), (ld, tr) in zip(offsets, runs, strict=True)
+        for s2 in ((s + ld if s + ld < e else e),)
     ]
+    if add_prefix_space:
+        # the space added in front is kept on the first token (and on any starting at 0)
+        for i, ((s, e), (ld, tr)) in enumerate(zip(offsets, runs, strict=True)):
+            if i and s:
+                if offsets[i - 1][0]:  # past the tokens at the very start
+                    break
+                continue
+            if ld == 1:
+                trimmed[i] = (s, max(e - tr, s) if tr and e >= tr else e)
+    enc.offsets = trimmed
 
 
 def _trim_runs(tok: str) -> tuple[int, int]:
