@@ -388,3 +388,30 @@ def test_constructor_for_trainers() -> None:
     assert (h.ids, h.special_tokens_mask, h.offsets) == (
         enc.ids, enc.special_tokens_mask, enc.offsets)
     assert theirs.decode(enc.ids, skip_special_tokens=False) == "<s> ab b a"
+
+
+_HF_PAIR: list[object] = []
+
+
+def _hf_byte_level_pair() -> tuple[Tokenizer, object]:
+    """A small RoBERTa-style byte-level BPE trained by HF, and the same file read here."""
+    if not _HF_PAIR:
+        hf = pytest.importorskip("tokenizers")
+        t = hf.implementations.ByteLevelBPETokenizer(add_prefix_space=True, trim_offsets=True)
+        t.train_from_iterator(
+            ["the quick brown fox jumps over the lazy dog", "naïve café déjà vu, 東京 🙂",
+             "It's 2024: don't panic!! 3.14159 ≈ π", "    indented\tcode()\n"] * 10,
+            vocab_size=400, show_progress=False, special_tokens=["<s>", "</s>", "<mask>"])
+        theirs = t._tokenizer
+        theirs.post_processor = hf.processors.RobertaProcessing(("</s>", 1), ("<s>", 0))
+        _HF_PAIR.extend([Tokenizer.from_str(theirs.to_str()), theirs])
+    return _HF_PAIR[0], _HF_PAIR[1]  # type: ignore[return-value]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=60))
+def test_byte_level_encoding_matches_hf_property(text: str) -> None:
+    ours, theirs = _hf_byte_level_pair()
+    h, o = theirs.encode(text), ours.encode(text)  # type: ignore[attr-defined]
+    assert (o.ids, o.tokens, o.offsets) == (h.ids, h.tokens, [tuple(x) for x in h.offsets])
+    assert ours.decode(o.ids) == theirs.decode(h.ids)  # type: ignore[attr-defined]
