@@ -15,6 +15,7 @@ from embedlab import __version__
 from embedlab.cli.cache import cache_group
 from embedlab.cli.collections import collections_group, index_command, search_command
 from embedlab.cli.embed import embed_command, similarity_command
+from embedlab.cli.eval import eval_group
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.cli.serve import serve_command
 from embedlab.cli.text import text_group
@@ -53,6 +54,7 @@ cli.add_command(train_group)
 cli.add_command(text_group)
 cli.add_command(plot_group)
 cli.add_command(projector_command)
+cli.add_command(eval_group)
 
 
 def main(argv: list[str] | None = None) -> None:
