@@ -181,14 +181,15 @@ def evaluate(models: Sequence[Any], tasks: Sequence[str | Task],
     for spec in models:
         label = model_label(spec, precision, dimensions)
         report.models.append(label)
+        source = str(spec) if isinstance(spec, str | os.PathLike) else model_label(spec)
         try:
             encoder = _load_model(spec, cache)
             if dimensions is not None and dimensions > encoder.dimension:
-                raise EvalError(f"--dimensions {dimensions} is more than model {label} has "
+                raise EvalError(f"--dimensions {dimensions} is more than the model has "
                                 f"({encoder.dimension})")
         except Exception as exc:  # noqa: BLE001 - any load error fails this model only
             for name, _, _ in loaded:
-                _fail(report, label, name, f"model {spec}: {exc}")
+                _fail(report, label, name, f"model {source}: {exc}")
             continue
         for name, task, load_error in loaded:
             if task is None:
