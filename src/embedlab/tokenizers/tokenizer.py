@@ -577,6 +577,41 @@ class Tokenizer:
             out.append(PieceExplanation(t, initial, steps, toks))
         return Explanation(word=text, pieces=out)
 
+    # ------------------------------------------------------------------ training
+    def train(self, files: str | Path | list[str] | list[Path], trainer: Any = None) -> Tokenizer:
+        """Learn the model's vocabulary from UTF-8 text files (read line by line, as HF does)
+        with a ``BpeTrainer`` or ``WordPieceTrainer`` (default: one matching the model)."""
+        from .training_data import count_words_in_files
+
+        return self._train(count_words_in_files(self, files), trainer)
+
+    def train_from_iterator(self, iterator: Any, trainer: Any = None) -> Tokenizer:
+        """Like ``train`` over texts (or lists of texts) from any iterable."""
+        from .training_data import count_words
+
+        return self._train(count_words(self, iterator), trainer)
+
+    def _train(self, word_counts: Any, trainer: Any) -> Tokenizer:
+        from .trainers import BpeTrainer, WordPieceTrainer, special_added_tokens
+
+        if trainer is None:
+            trainer = WordPieceTrainer() if isinstance(self.model, WordPiece) else BpeTrainer()
+        model, specials = trainer.train_model(self.model, word_counts)
+        self.model = model
+        added = special_added_tokens(specials, model.vocab)
+        next_id = model.get_vocab_size()
+        for t in self.added_vocabulary.tokens:  # earlier added tokens: ids in the new model
+            if t.content in specials:
+                continue
+            tid = model.token_to_id(t.content)
+            if tid is None:
+                tid, next_id = next_id, next_id + 1
+            added.append(AddedToken(t.content, tid, t.special, t.single_word, t.lstrip,
+                                    t.rstrip, t.normalized))
+        norm_fn = self.normalizer.normalize_str if self.normalizer is not None else None
+        self.added_vocabulary = AddedVocabulary(added, norm_fn)
+        return self
+
     # ------------------------------------------------------------------ saving
     def to_dict(self) -> dict[str, Any]:
         """The tokenizer.json content: HF's schema version 1.0, same keys in the same order."""
