@@ -19,6 +19,7 @@ from embedlab.cli.eval import eval_group
 from embedlab.cli.models import models_command, pull_command, rm_command
 from embedlab.cli.serve import serve_command
 from embedlab.cli.text import text_group
+from embedlab.cli.tokenizer import tokenizer_group
 from embedlab.cli.train import train_group
 from embedlab.cli.vectors import analogy_command, neighbors_command
 from embedlab.cli.viz import plot_group, projector_command
@@ -52,6 +53,7 @@ cli.add_command(neighbors_command)
 cli.add_command(analogy_command)
 cli.add_command(train_group)
 cli.add_command(text_group)
+cli.add_command(tokenizer_group)
 cli.add_command(plot_group)
 cli.add_command(projector_command)
 cli.add_command(eval_group)
