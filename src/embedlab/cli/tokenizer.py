@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from embedlab.tokenizers import Tokenizer
 
 MODEL_CHOICES = ("bpe", "bytelevel-bpe", "wordpiece")
 
 
-def _load(path: Path):  # type: ignore[no-untyped-def]
+def _load(path: Path) -> Tokenizer:
     from embedlab.tokenizers import Tokenizer
 
     return Tokenizer.from_file(path)

@@ -16,6 +16,7 @@ tokens and offsets as HF ``tokenizers``:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -578,7 +579,7 @@ class Tokenizer:
         return Explanation(word=text, pieces=out)
 
     # ------------------------------------------------------------------ training
-    def train(self, files: str | Path | list[str] | list[Path], trainer: Any = None) -> Tokenizer:
+    def train(self, files: str | Path | Iterable[str | Path], trainer: Any = None) -> Tokenizer:
         """Learn the model's vocabulary from UTF-8 text files (read line by line, as HF does)
         with a ``BpeTrainer`` or ``WordPieceTrainer`` (default: one matching the model)."""
         from .training_data import count_words_in_files

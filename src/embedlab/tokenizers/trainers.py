@@ -40,7 +40,7 @@ import numpy as np
 
 from .added_tokens import AddedToken
 from .bpe import BPE
-from .models import WordPiece
+from .models import Model, WordPiece
 from .training_data import TrainingDataError
 
 
@@ -176,7 +176,7 @@ class BpeTrainer:
         wstart = np.cumsum(wlen) - wlen
         typed_tokens = _typed_list(tokens)
         with _progress(self.show_progress, self.vocab_size, n_initial) as every:
-            ma, mb, mn = kernels.bpe_merges(
+            ma, mb, _ = kernels.bpe_merges(
                 sym, wstart, wlen, counts, typed_tokens, prefix, self.vocab_size,
                 self.min_frequency, every)
         final = list(typed_tokens)
@@ -189,7 +189,7 @@ class BpeTrainer:
         return TrainResult({t: i for i, t in enumerate(final)}, merges,
                            list(self.special_tokens))
 
-    def train_model(self, model: Any, word_counts: Mapping[str, int]) -> tuple[BPE, list[str]]:
+    def train_model(self, model: Any, word_counts: Mapping[str, int]) -> tuple[Model, list[str]]:
         """A trained ``BPE`` keeping ``model``'s other settings (unk token, dropout...)."""
         result = self.train_words(word_counts)
         old = model if isinstance(model, BPE) else BPE()
@@ -217,8 +217,7 @@ class WordPieceTrainer(BpeTrainer):
 
     continuing_subword_prefix: str | None = "##"
 
-    def train_model(self, model: Any, word_counts: Mapping[str, int]
-                    ) -> tuple[WordPiece, list[str]]:  # type: ignore[override]
+    def train_model(self, model: Any, word_counts: Mapping[str, int]) -> tuple[Model, list[str]]:
         result = self.train_words(word_counts)
         old = model if isinstance(model, WordPiece) else WordPiece({})
         if old.unk_token not in result.vocab:

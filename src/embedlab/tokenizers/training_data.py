@@ -166,7 +166,9 @@ def count_words(tokenizer: Tokenizer, sequences: Iterable[str | list[str]]) -> C
     return wc.counts
 
 
-def count_words_in_files(tokenizer: Tokenizer, files: Iterable[str | Path]) -> Counter[str]:
+def count_words_in_files(
+    tokenizer: Tokenizer, files: str | Path | Iterable[str | Path]
+) -> Counter[str]:
     """Word counts of the given UTF-8 text files, read line by line as HF does."""
     wc = WordCounter(tokenizer)
     paths = [Path(f) for f in ([files] if isinstance(files, (str, Path)) else files)]
