@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from embedlab import paths
-from embedlab.tokenizers import BPE, Tokenizer, Whitespace
+from embedlab.tokenizers import BPE, ByteLevel, Tokenizer, Whitespace
 from embedlab.tokenizers.recipes import train_tokenizer
 from embedlab.tokenizers.trainers import BpeTrainer, WordPieceTrainer
 from embedlab.tokenizers.training_data import TrainingDataError, WordCounter
@@ -138,11 +138,16 @@ def test_saved_file_encodes_identically_in_hf(model: str, corpus: list[Path],
 def test_word_counts_match_hf_pipeline(tmp_path: Path) -> None:
     """The fast counting paths give the counts HF's normalizer + pre-tokenizer give line by
     line, on text made to trip them (leading spaces, blank lines, tabs, CRLF, \\x1c)."""
-    text = ("Hello world  foo\n   indented line\n\n\tTab\r\nend  \n \n"
-            "x\x1cy naïve ÉCOLE 東京 it's\nlast line no newline  ")
-    for kind in ("bytelevel", "wordpiece", "bpe", "charbpe"):
-        for t in (text, text.replace("\x1c", "")):
-            el, _, h, _ = build(kind, 100)
+    text = ("Hello world  foo\n   indented line\n\n\tTab\r\nend  \n \n  \n"
+            "x\x1cy naïve ÉCOLE 東京 it's\u3000 a\x00b \nlast line no newline  ")
+    from tokenizers import pre_tokenizers
+
+    for kind in ("bytelevel", "bytelevel-prefix", "wordpiece", "bpe", "charbpe"):
+        for t in (text, text.replace("\x1c", ""), " " + text.replace("\x00", "")):
+            el, _, h, _ = build(kind.replace("-prefix", ""), 100)
+            if kind == "bytelevel-prefix":
+                el.pre_tokenizer = ByteLevel(add_prefix_space=True)
+                h.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
             wc = WordCounter(el)
             wc.add_text(t)
             expected: Counter[str] = Counter()

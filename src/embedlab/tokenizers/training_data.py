@@ -11,6 +11,9 @@ pipeline over every line, both exact for the pipelines they accept:
   space) before every space that precedes a non-space — the pattern never matches across such
   a point — count those segments, and run the pattern once per distinct segment.
 
+The cuts of the second path come from one ``str.split(" ")`` after hiding the other spaces
+behind a character absent from the text.
+
 >>> from embedlab.tokenizers import Tokenizer, WordPiece, Whitespace
 >>> tok = Tokenizer(WordPiece({"[UNK]": 0}), pre_tokenizer=Whitespace())
 >>> sorted(count_words(tok, ["a b, a"]).items())
@@ -19,16 +22,18 @@ pipeline over every line, both exact for the pipelines they accept:
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from embedlab.errors import EmbedlabError
 
 from . import normalizers as _norm
 from . import pre_tokenizers as _pre
+from ._chars import WS_BODY
 from .bytelevel import byte_level_word
 
 if TYPE_CHECKING:
@@ -46,7 +51,9 @@ _LOCAL_NORMALIZERS = (_norm.BertNormalizer, _norm.Lowercase, _norm.StripAccents,
 _WS_PRE_TOKENIZERS = (_pre.Whitespace, _pre.WhitespaceSplit, _pre.BertPreTokenizer)
 # a line start that gets ByteLevel's prefix space; a segment (see module docstring)
 _LINE_NEEDS_PREFIX = re.compile(r"(?m)^(?=[^ ])")
-_SEGMENT = re.compile(r" ?(?:[^ \n]| (?!\S))*\n?")
+# a space followed by whitespace (or the end) continues its segment, unless it starts a line
+_SPACE_IN_SEGMENT = re.compile(rf"(?<!\n) (?=[\s{WS_BODY}]|\Z)")
+_GLUE_CHARS = "\x00\x01\x02\x03\ue000\ue001\ue002\U0010fffd"
 
 
 def _char_local(n: _norm.Normalizer | None) -> bool:
@@ -138,11 +145,26 @@ class WordCounter:
         assert isinstance(pre, _pre.ByteLevel)
         if pre.add_prefix_space:
             text = _LINE_NEEDS_PREFIX.sub(" ", text)
-        segments = Counter(_SEGMENT.findall(text))
-        segments.pop("", None)
+        # Hide every space that does not start a segment behind a stand-in character, so a
+        # plain split on " " cuts exactly at the segment starts (and line starts stay cuts).
+        glue = next(c for c in _GLUE_CHARS if c not in text)
+        parts = _SPACE_IN_SEGMENT.sub(glue, text).split(" ")
+        segments: Counter[str] = Counter()
+        head = parts[0]
+        tail = Counter(parts[1:])
+        for part, c in [(head, 1), *((" " + p, c) for p, c in tail.items())]:
+            seg = part.replace(glue, " ")
+            if "\n" in seg[:-1]:  # a line break inside: each line is its own text
+                for line in lines_with_ending(seg):
+                    segments[line] += c
+            elif seg:
+                segments[seg] += c
         findall = pre._rx.findall
         pieces: Counter[str] = Counter()
         for seg, c in segments.items():
+            if seg[1:].isalpha() and (seg[0] == " " or seg[0].isalpha()):
+                pieces[seg] += c  # " word" or "word": one piece, no need for the pattern
+                continue
             for piece in findall(seg):
                 pieces[piece] += c
         counts = self.counts
@@ -167,13 +189,49 @@ def count_words(tokenizer: Tokenizer, sequences: Iterable[str | list[str]]) -> C
 
 
 def count_words_in_files(
-    tokenizer: Tokenizer, files: str | Path | Iterable[str | Path]
+    tokenizer: Tokenizer, files: str | Path | Iterable[str | Path], workers: int | None = None
 ) -> Counter[str]:
-    """Word counts of the given UTF-8 text files, read line by line as HF does."""
-    wc = WordCounter(tokenizer)
+    """Word counts of the given UTF-8 text files, read line by line as HF does.
+
+    Several files are counted by ``workers`` processes (default: the usable CPUs, at most 8);
+    the counts are merged in file order, so the result does not depend on ``workers``.
+    """
     paths = [Path(f) for f in ([files] if isinstance(files, (str, Path)) else files)]
     if not paths:
         raise TrainingDataError("no training files given; pass one or more UTF-8 text files")
-    for p in paths:
-        wc.add_text(read_text(p))
+    if workers is None:
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count() or 1, 8)
+    workers = max(1, min(workers, len(paths)))
+    if workers == 1 or sum(_size(p) for p in paths) < _PARALLEL_MIN_BYTES:
+        wc = WordCounter(tokenizer)
+        for p in paths:
+            wc.add_text(read_text(p))
+        return wc.counts
+    from concurrent.futures import ProcessPoolExecutor
+
+    stages = (tokenizer.normalizer, tokenizer.pre_tokenizer)
+    total: Counter[str] = Counter()
+    with ProcessPoolExecutor(workers) as pool:
+        for counts in pool.map(_count_file, [stages] * len(paths), paths):
+            total.update(counts)
+    return total
+
+
+_PARALLEL_MIN_BYTES = 4_000_000
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0  # read_text reports it
+
+
+def _count_file(stages: tuple[Any, Any], path: Path) -> Counter[str]:
+    from .bpe import BPE
+    from .tokenizer import Tokenizer
+
+    wc = WordCounter(Tokenizer(BPE(), normalizer=stages[0], pre_tokenizer=stages[1]))
+    wc.add_text(read_text(path))
     return wc.counts
