@@ -23,10 +23,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+# this file's own name would hide HF's ``tokenizers`` package when run as a script
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 os.environ.setdefault("RAYON_NUM_THREADS", "2")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
-from embedlab import paths
+from embedlab import paths  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("bpe", "bytelevel-bpe", "wordpiece")
