@@ -24,7 +24,7 @@ from embedlab.eval.runner import (
     print_leaderboard,
 )
 
-WORDS = "cat dog car bus tree leaf sun moon red blue".split()
+WORDS = ["cat", "dog", "car", "bus", "tree", "leaf", "sun", "moon", "red", "blue"]
 
 
 class HashEncoder(Encoder):
@@ -266,21 +266,23 @@ def vector_file(tmp_path):
     """A tiny GloVe-format text file: one of the model kinds `--model` accepts."""
     rng = np.random.RandomState(3)
     lines = [w + " " + " ".join(f"{x:.5f}" for x in rng.normal(size=8)) for w in
-             WORDS + ["a", "the"]]
+             [*WORDS, "a", "the"]]
     return write(tmp_path / "tiny.txt", "\n".join(lines) + "\n")
 
 
 def test_cli_eval_writes_results_and_prints_leaderboard(tmp_path, vector_file):
     data = sts_file(tmp_path)
     pairs = write(tmp_path / "ws.tsv", "cat\tdog\t7\nsun\tmoon\t6\ncar\ttree\t1\nred\tblue\t5\n")
+    other = write(tmp_path / "other.txt", vector_file.read_text().replace(" 0.", " 0.1"))
     out = tmp_path / "results"
-    result = CliRunner().invoke(cli, ["eval", "--model", str(vector_file), "--task",
-                                      f"sts:{data}", f"word-pairs:{pairs}", "--output",
-                                      str(out), "--seed", "3"])
+    result = CliRunner().invoke(cli, ["eval", "--model", str(vector_file), str(other),
+                                      "--task", f"sts:{data}", f"word-pairs:{pairs}",
+                                      "--output", str(out), "--seed", "3"])
     assert result.exit_code == 0, result.output
     record = json.loads((out / "tiny.txt" / "pairs.json").read_text())
     assert record["seed"] == 3 and record["type"] == "sts"
-    assert (out / "tiny.txt" / "ws.json").is_file()
+    assert sorted(p.name for p in out.glob("*/*.json")) == ["pairs.json", "pairs.json",
+                                                            "ws.json", "ws.json"]
     assert f"{100 * record['main_score']:.2f}" in result.stdout
     result = CliRunner().invoke(cli, ["eval", "report", str(out)])
     assert result.exit_code == 0, result.output
