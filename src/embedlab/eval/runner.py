@@ -132,7 +132,7 @@ def _load_model(spec: Any, cache: bool | str | os.PathLike[str]) -> Any:
         return spec  # an encoder object
     from embedlab.encoders import load_encoder
 
-    return load_encoder(spec, cache=cache if isinstance(cache, bool) else Path(cache))
+    return load_encoder(str(spec), cache=cache if isinstance(cache, bool) else Path(cache))
 
 
 def _check_options(precision: str, dimensions: int | None) -> None:
@@ -173,9 +173,11 @@ def evaluate(models: Sequence[Any], tasks: Sequence[str | Task],
         try:
             task = load_task_spec(spec, data_dir, limit)
             loaded.append((task.name, task, ""))
-        except (EvalError, OSError, ValueError) as exc:
+        except Exception as exc:  # a task that cannot load fails alone
             kind, rest = parse_task_spec(spec)
-            loaded.append((spec if kind is None else Path(rest).stem or spec, None, str(exc)))
+            message = str(exc) if isinstance(exc, EvalError | OSError) else (
+                f"{type(exc).__name__}: {exc} (while loading task {spec})")
+            loaded.append((spec if kind is None else Path(rest).stem or spec, None, message))
     report.tasks = [name for name, _, _ in loaded]
     options = EncodeOptions(batch_size=batch_size, precision=precision, dimensions=dimensions)
     for spec in models:
@@ -187,14 +189,15 @@ def evaluate(models: Sequence[Any], tasks: Sequence[str | Task],
             if dimensions is not None and dimensions > encoder.dimension:
                 raise EvalError(f"--dimensions {dimensions} is more than the model has "
                                 f"({encoder.dimension})")
-        except Exception as exc:  # noqa: BLE001 - any load error fails this model only
+        except Exception as exc:
             for name, _, _ in loaded:
                 _fail(report, label, name, f"model {source}: {exc}")
             continue
-        for name, task, load_error in loaded:
-            if task is None:
+        for name, maybe_task, load_error in loaded:
+            if maybe_task is None:
                 _fail(report, label, name, load_error)
                 continue
+            task = maybe_task
             if task.type in WORD_TYPES and not has_word_vectors(encoder):
                 _skip(report, label, name, "needs word vectors; this is a sentence encoder")
                 continue
@@ -213,7 +216,7 @@ def _run_one(report: RunReport, spec: Any, label: str, encoder: Any, task: Task,
     started = time.perf_counter()
     try:
         result = task.evaluate(encoder, seed=seed, options=options)
-    except Exception as exc:  # noqa: BLE001 - one failed task must not stop the run
+    except Exception as exc:
         _fail(report, label, task.name, str(exc) or type(exc).__name__)
         return
     dimension = options.dimensions or int(getattr(encoder, "dimension", 0) or 0)
