@@ -37,12 +37,7 @@ def books(data_dir: Path) -> list[Path]:
 
 @pytest.mark.parametrize("vocab_size", [1000, 8000, 30000])
 @pytest.mark.parametrize("kind", ["bpe", "bytelevel", "wordpiece", "charbpe"])
-def test_same_vocab_and_merges(kind: str, vocab_size: int, books: list[Path],
-                               request: pytest.FixtureRequest) -> None:
-    if REDUCED and kind == "bpe" and vocab_size >= 8000:
-        # the first two books hold "3³"-like words: embedlab's Whitespace pre-tokenizer keeps
-        # them whole (Python's \w has the No digits), HF splits them (Rust's \w does not)
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Whitespace vs HF on No"))
+def test_same_vocab_and_merges(kind: str, vocab_size: int, books: list[Path]) -> None:
     el, h = train_both(kind, books, vocab_size)
     ours, theirs = model_json(el), model_json(h)
     assert first_difference(by_id(ours["vocab"]), by_id(theirs["vocab"])) is None

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any, ClassVar
 
+import regex as _regex
+
 from embedlab.errors import TokenizerFileError
 
 from ._chars import PUNCT_BODY, WS_BODY
@@ -160,13 +162,16 @@ class WhitespaceSplit(PreTokenizer):
 class Whitespace(PreTokenizer):
     r"""HF ``Whitespace``: runs of word characters, or runs of other non-space characters.
 
-    HF uses the regex ``\w+|[^\w\s]+``; here ``\w`` is Python's (letters, digits, ``_``)
-    widened with combining marks, which is how Rust's Unicode ``\w`` differs for common text.
+    HF uses the regex ``\w+|[^\w\s]+`` of Rust's ``regex`` crate, whose Unicode ``\w`` is
+    Alphabetic, marks (M), decimal digits (Nd), connector punctuation (Pc) and the join
+    controls (UTS #18).  Python's ``re`` ``\w`` differs: it takes the other numbers (No:
+    "³", "½") and leaves out marks, so the class is spelled with the ``regex`` package's
+    property names instead.
     """
 
     type_name = "Whitespace"
-    _W = r"\w\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0900-\u0903\u093a-\u094f\u200c\u200d"
-    _pattern = re.compile(f"[{_W}]+|[^{_W}{WS_BODY}]+")
+    _W = r"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}"
+    _pattern = _regex.compile(f"[{_W}]+|[^{_W}{WS_BODY}]+")
 
 
 class Sequence(PreTokenizer):
