@@ -295,9 +295,11 @@ GUTENBERG_BOOKS = 16
 
 @pytest.mark.slow
 def test_quality_on_gutenberg_subset(data_dir: Path) -> None:
-    """Sanity floors, not yet measured on this subset (16 novels, 100-d, window 10,
-    x_max 10, 15 epochs).  On the full corpus (window 15, 15 epochs, x_max 10) the
-    measured figures were analogy 0.174 and WordSim-353 Spearman 0.29."""
+    """Floors about 25% under the measured figures on this subset (16 novels, 100-d,
+    window 10, x_max 10, 15 epochs): seeds 1 and 2 gave analogy 0.062 / 0.065 and
+    WordSim-353 Spearman 0.307 / 0.317.  A training defect (wrong gradient sign, weights
+    or AdaGrad state) drops both to chance, about 0.0 and 0.1.  On the full corpus
+    (window 15, x_max 10) the figures were analogy 0.173 and WordSim-353 0.305."""
     from gensim.models import KeyedVectors
 
     books = sorted((data_dir / "corpus" / "gutenberg").glob("*.txt"))[:GUTENBERG_BOOKS]
@@ -316,5 +318,5 @@ def test_quality_on_gutenberg_subset(data_dir: Path) -> None:
     assert wordsim > WORDSIM_FLOOR, wordsim
 
 
-ANALOGY_FLOOR = 0.01
-WORDSIM_FLOOR = 0.05
+ANALOGY_FLOOR = 0.045
+WORDSIM_FLOOR = 0.23
