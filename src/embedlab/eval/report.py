@@ -123,7 +123,7 @@ def write_report(results: str | os.PathLike[str], output: str | os.PathLike[str]
                   f"{str(f.get('error', '')).replace('|', '/')} |" for f in failures]
         parts.append("")
     seeds = sorted({str(r.get("seed")) for r in records if r.get("seed") is not None})
-    versions = next((r["versions"] for r in records if isinstance(r.get("versions"), dict)), {})
+    versions: dict[str, Any] = next((r["versions"] for r in records if isinstance(r.get("versions"), dict)), {})
     parts += ["## Settings", "", f"- seed: {', '.join(seeds) or 'unknown'}",
               "- versions: " + (", ".join(f"{k} {v}" for k, v in versions.items())
                                 or "unknown"), ""]
