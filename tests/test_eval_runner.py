@@ -305,3 +305,22 @@ def test_cli_eval_tasks_lists_builtins():
     for name in ("stsb", "sickr", "cranfield-rerank", "tatoeba-por", "brown-clustering",
                  "simlex999", "lee"):
         assert name in result.output
+
+
+@pytest.mark.parametrize("dimension", [16, 13])
+def test_binary_precision_is_the_sign_of_the_float_vectors(dimension):
+    """Binary vectors as sentence-transformers defines them: +1 where the float value is
+    positive, else -1, for every dimension (13 leaves three padding bits in the last byte,
+    which must not become components)."""
+    from embedlab.eval.base import EncodeOptions, encode
+
+    class Enc(HashEncoder):
+        pass
+
+    enc = Enc()
+    enc.dimension = dimension
+    texts = ["a cat", "red moon sun", "dog car bus tree", "blue"]
+    full = HashEncoder().encode(texts)[:, :dimension]
+    enc.encode_batch = lambda t: HashEncoder().encode_batch(t)[:, :dimension]  # type: ignore[method-assign]
+    got = encode(enc, texts, EncodeOptions(precision="binary"))
+    np.testing.assert_array_equal(got, np.where(full > 0, 1.0, -1.0))

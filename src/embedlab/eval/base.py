@@ -58,7 +58,15 @@ def encode(encoder: Any, texts: list[str], options: EncodeOptions | None = None,
         kwargs["precision"] = options.precision
     vectors = np.asarray(encoder.encode(list(texts), **kwargs))
     if options.precision == "binary":
-        bits = np.unpackbits(vectors.astype(np.uint8), axis=1)
+        # "binary" bytes are the packed sign bits minus 128 (int8), as sentence-transformers
+        # writes them: add the 128 back before unpacking
+        packed = vectors.astype(np.int16) + 128 if vectors.dtype == np.int8 else vectors
+        bits = np.unpackbits(packed.astype(np.uint8), axis=1)
+        # packing pads the last byte with zero bits when the dimension is not a multiple
+        # of 8: drop them, or every vector gains the same constant -1 components
+        dim = options.dimensions or int(getattr(encoder, "dimension", 0) or 0)
+        if 0 < dim < bits.shape[1]:
+            bits = bits[:, :dim]
         vectors = bits.astype(np.float32) * 2 - 1
     vectors = vectors.astype(np.float32, copy=False)
     if vectors.ndim != 2 or len(vectors) != len(texts):
