@@ -36,7 +36,8 @@ def test_auto_mode_uses_hnsw_past_the_threshold(col, caplog):
         hits = col.search(query(), k=5)
     assert (col.path / "index.faiss").is_file()
     info = json.loads((col.path / "index.json").read_text())
-    assert info["count"] == 500 and info["metric"] == "cosine" and info["format_version"] == 1
+    assert info["count"] == 500 and info["metric"] == "cosine" and info["format_version"] == 2
+    assert info["storage"] == "float16" and info["hnsw_storage"] == "float16"
     assert [h.id for h in hits] == [h.id for h in col.search(query(), k=5, mode="exact")]
     caplog.clear()
     with caplog.at_level(logging.WARNING):  # a fresh reader loads the file: no rebuild

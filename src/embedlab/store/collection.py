@@ -35,6 +35,7 @@ from embedlab.store.errors import (
     ModelMismatchError,
 )
 from embedlab.store.filters import compile_where
+from embedlab.store.hnsw import STORAGES as HNSW_STORAGES
 from embedlab.store.hnsw import HnswIndex
 from embedlab.store.locking import write_lock
 from embedlab.store.schema import DB_NAME, connect, create_schema, read_meta
@@ -46,9 +47,9 @@ LOCK_NAME = "collection.lock"
 DEFAULT_PRECISION = "float32"
 F = TypeVar("F", bound=Callable[..., Any])
 #: Index settings stored with a collection; ``Collection.create`` keywords override them.
-DEFAULT_CONFIG: dict[str, int] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
+DEFAULT_CONFIG: dict[str, Any] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
                                   "hnsw_ef_construction": 200, "hnsw_ef_search": 128,
-                                  "binary_oversample": 10}
+                                  "binary_oversample": 10, "hnsw_storage": "float16"}
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Collection:
         # collections written before the precision was recorded were float32 models
         self.precision = meta.get("precision") or DEFAULT_PRECISION
         self.dimension = int(meta.get("dimension", "0"))
-        self.config: dict[str, int] = {**DEFAULT_CONFIG, **json.loads(meta.get("config", "{}"))}
+        self.config: dict[str, Any] = {**DEFAULT_CONFIG, **json.loads(meta.get("config", "{}"))}
         self._encoder = encoder
         self._searcher: Searcher | None = None
         self._lock = threading.RLock()
@@ -111,13 +112,14 @@ class Collection:
 
     @classmethod
     def create(cls, path: str | Path, encoder: Any = None, metric: str = "cosine",
-               dimension: int | None = None, **config: int) -> Collection:
+               dimension: int | None = None, **config: Any) -> Collection:
         """Create a new collection folder at ``path`` (which must not exist or be empty).
 
         ``encoder`` is None (vectors are given to :meth:`add`), a model name or folder for
         :func:`embedlab.load_encoder`, or an Encoder. ``config`` overrides DEFAULT_CONFIG
         (``hnsw_threshold``, ``hnsw_m``, ``hnsw_ef_construction``, ``hnsw_ef_search``,
-        ``binary_oversample``).
+        ``binary_oversample``; ``hnsw_storage``: ``"float16"``, the default, or ``"float32"``
+        for the vectors inside the HNSW graph, whose hits are rescored from float32 either way).
         """
         path = Path(path)
         if metric not in SEARCH_METRICS:
@@ -125,6 +127,10 @@ class Collection:
         unknown = set(config) - set(DEFAULT_CONFIG)
         if unknown:
             raise CollectionError(f"unknown settings {sorted(unknown)}; valid: {sorted(DEFAULT_CONFIG)}")
+        storage = config.get("hnsw_storage", DEFAULT_CONFIG["hnsw_storage"])
+        if storage not in HNSW_STORAGES:
+            raise CollectionError(f"hnsw_storage must be one of {', '.join(HNSW_STORAGES)}, "
+                                  f"got {storage!r}")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise CollectionExistsError(f"{path} already exists; use Collection.open({str(path)!r})")
         enc = _load(encoder)
@@ -456,6 +462,8 @@ class Collection:
             raise CollectionError(
                 f"query vectors have shape {vecs.shape}; this collection needs "
                 f"(q, {self.dimension})")
+        if not np.isfinite(vecs).all():
+            raise CollectionError("query vector contains NaN or infinite values")
         return self._get_searcher().search(vecs, texts, k, where, metric, mode, hybrid,
                                            self.metric)
 

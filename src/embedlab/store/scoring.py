@@ -35,13 +35,15 @@ def score_rows(matrix: np.ndarray, query: np.ndarray, metric: str,
     m = matrix.astype(dtype, copy=False)
     q = query.astype(dtype, copy=False)
     if metric == "cosine":
-        if dtype == np.float64:  # rescoring: (m . q/|q|) / |m|, no normalized copy of m
+        if dtype == np.float64:  # rescoring: (m . q) / sqrt(|m|^2 |q|^2), 0 for a zero vector
             # einsum sums each row alike however many rows there are (a matrix product may
             # not), so a document's score never depends on which candidates came with it
-            norms = np.sqrt(np.einsum("ij,ij->i", m, m))
-            q_norm = float(np.sqrt(q @ q))
-            unit_q = q / q_norm if q_norm > 0 else q
-            return np.einsum("ij,j->i", m, unit_q) / np.where(norms > 0, norms, 1)
+            dots = np.einsum("ij,j->i", m, q)
+            denominators = np.sqrt(np.einsum("ij,ij->i", m, m) * float(q @ q))
+            if denominators.all():
+                return dots / denominators
+            return np.divide(dots, denominators, out=np.zeros_like(dots),
+                             where=denominators > 0)
         return _unit(m) @ _unit(q)
     if metric == "dot":
         return m @ q
@@ -136,10 +138,11 @@ def exact_topk_many(matrix: np.ndarray, queries: np.ndarray, k: int, metric: str
 
 def rescore(vectors: np.ndarray, query: np.ndarray, labels: np.ndarray, k: int,
             metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Exact float64 scores of candidate ``vectors`` (c, d); the ``k`` best labels first."""
+    """Exact float64 scores of candidate ``vectors`` (c, d); the ``k`` best labels first
+    (ties in candidate order; NaN scores last, where numpy's sort puts NaN)."""
     exact = score_rows(vectors, query, metric, np.float64)
-    order = np.argsort(best_first(exact, metric), kind="stable")[:k]
-    return labels[order].astype(np.int64), exact[order]
+    order = np.argsort(-exact if metric in SIMILARITY_METRICS else exact, kind="stable")[:k]
+    return labels[order].astype(np.int64, copy=False), exact[order]
 
 
 def hamming_topk(bits: np.ndarray, query_bits: np.ndarray, k: int) -> np.ndarray:

@@ -27,7 +27,7 @@ RRF_K = 60
 EXACT_FILTER_ROWS = 20_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One search result. ``score`` is a similarity for cosine/dot (higher is better), a
     distance for euclidean/manhattan (lower is better), and the fused RRF score for hybrid."""
@@ -65,29 +65,48 @@ def _rows(conn: sqlite3.Connection, column: str, width: int,
     return seqs, data
 
 
-#: Bound on |FAISS float32 cosine - exact float64 cosine|: for unit vectors of d dimensions a
-#: float32 dot product errs by at most about d * 2**-24 (2.3e-5 at d=384, 2.4e-4 at d=4,096).
+#: Least bound used for |FAISS cosine - exact float64 cosine| (see :func:`cosine_slack`).
 COSINE_SLACK = 1e-3
 
 
-def _contenders(approx: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+def cosine_slack(dimension: int, storage: str) -> float:
+    """A bound on |FAISS cosine - exact cosine| for unit vectors of ``dimension``: a float32
+    dot product errs by at most about d * 2**-24 (2.3e-5 at d=384); a vector stored as float16
+    has each component within 2**-11 of it relatively, which moves its dot product with a unit
+    query by at most 2**-11 (Cauchy-Schwarz). Never below :data:`COSINE_SLACK`."""
+    bound = dimension * 2.0 ** -24 + (2.0 ** -11 if storage == "float16" else 0.0)
+    return max(COSINE_SLACK, bound)
+
+
+def _contenders(approx: np.ndarray, labels: np.ndarray, k: int, slack: float) -> np.ndarray:
     """Which HNSW candidates (FAISS cosine values ``approx``, best first) can be in the exact
-    top ``k``: a candidate more than twice the float32 error below the ``k``-th best value has
-    at least ``k`` candidates above it in exact arithmetic too, so it need not be rescored."""
+    top ``k``: a candidate more than twice the error bound ``slack`` below the ``k``-th best
+    value has at least ``k`` candidates above it in exact arithmetic too, so it need not be
+    rescored."""
     valid = labels >= 0
     if int(valid.sum()) <= k:
         return valid
     kth = float(approx[valid][k - 1])
-    return valid & (approx >= kth - 2 * COSINE_SLACK)
+    return valid & (approx >= kth - 2 * slack)
+
+
+def _cosine_cut(approx: np.ndarray, labels: np.ndarray, k: int, slack: float) -> int:
+    """:func:`_contenders` for a FAISS result row whose labels are all valid and whose values
+    are best first (descending): the contenders are its first n entries; returns n."""
+    n = len(labels)
+    if n <= k:
+        return n
+    return k + int(np.count_nonzero(approx[k:] >= approx[k - 1] - 2 * slack))
 
 
 def _row_map(seqs: np.ndarray) -> np.ndarray | None:
-    """``row_of[seq]`` = the row of ``seq`` in ``seqs`` (ascending), -1 for seqs not present;
+    """``row_of[seq]`` = the row of ``seq`` in ``seqs`` (ascending), -1 for seqs not present,
+    with one more -1 at the end (for ``take(..., mode="clip")`` of labels past the last seq);
     None when deletions left the seqs too sparse for a dense array to pay off."""
     top = int(seqs[-1]) + 1 if len(seqs) else 0
     if top > 4 * len(seqs) + 65_536:
         return None
-    row_of = np.full(top, -1, dtype=np.int64)
+    row_of = np.full(top + 1, -1, dtype=np.int64)
     row_of[seqs] = np.arange(len(seqs))
     return row_of
 
@@ -167,6 +186,10 @@ class Searcher:
                index_metric: str) -> list[list[Hit]]:
         """The hits of each query row of ``queries`` (q, dim), all in one read snapshot:
         one filter evaluation, one FAISS call for every query, one read of the hits' rows."""
+        if where is None and not hybrid and mode != "binary":
+            warm = self._search_warm(queries, k, metric, mode, index_metric)
+            if warm is not None:
+                return warm
         self.conn.execute("BEGIN")  # one snapshot for the whole batch
         try:
             generation, removals = self._counters()
@@ -193,6 +216,32 @@ class Searcher:
             return self._hits([ranked[:k] for ranked in rankings], generation, count)
         finally:
             self.conn.execute("COMMIT")
+
+    def _search_warm(self, queries: np.ndarray, k: int, metric: str, mode: str,
+                     index_metric: str) -> list[list[Hit]] | None:
+        """Search answered from memory alone, or None when something must be read first.
+
+        When nothing was committed since the counters were last read (``PRAGMA
+        data_version`` and this connection's ``total_changes`` unchanged) and the vectors,
+        the HNSW index and every hit row of that generation are in memory, no other SQLite
+        read is needed: the result is the state as of the ``data_version`` read, one
+        committed generation, without the cost of a read transaction."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if (version, self.conn.total_changes) != self._counters_key:
+            return None
+        generation, removals = self._counters_value
+        c = self._cache
+        if (c.generation != generation or c.hits_generation != generation
+                or c.hit_rows is None or self._count[0] != generation or not self._count[1]):
+            return None
+        if mode == "auto":
+            use_hnsw = (self._count[1] >= int(self.config["hnsw_threshold"])
+                        and metric == index_metric)
+            mode = "hnsw" if use_hnsw else "exact"
+        if mode == "hnsw" and (metric != index_metric or not self.index.holds(generation)):
+            return None  # the slow path raises for the metric, or loads the index
+        rankings = self._ranked(queries, k, None, metric, mode, (generation, removals))
+        return self._hits([ranked[:k] for ranked in rankings], generation, self._count[1])
 
     def ensure_index(self) -> None:
         """Load, extend or build the HNSW index for the current generation."""
@@ -225,18 +274,21 @@ class Searcher:
                                                   int(self.config["hnsw_ef_search"]), allowed)
         out = []
         row_of = self._cache.row_of
+        slack = cosine_slack(self.dimension, self.index.stored_as)
         for query, labels, approx in zip(queries, found, distances, strict=True):
-            if metric == "cosine":
-                labels = labels[_contenders(approx, labels, k)]
+            if not (labels >= 0).all():  # -1 pads a row with fewer than ``wide`` found
+                approx, labels = approx[labels >= 0], labels[labels >= 0]
+            if metric == "cosine":  # only candidates that can reach the exact top k
+                labels = labels[:_cosine_cut(approx, labels, k, slack)]
             if row_of is not None:  # one lookup per label rather than a binary search
-                labels = labels[(labels >= 0) & (labels < len(row_of))]
-                rows = row_of[labels]
-                known = rows >= 0  # never trust a label this snapshot does not hold
+                rows = row_of.take(labels, mode="clip")  # labels past the end: -1
+                if rows.min(initial=0) < 0:  # never trust a label this snapshot does not hold
+                    labels, rows = labels[rows >= 0], rows[rows >= 0]
             else:
-                labels = labels[labels >= 0]
                 rows = np.minimum(np.searchsorted(seqs, labels), len(seqs) - 1)
                 known = seqs[rows] == labels
-            top, scores = scoring.rescore(vectors[rows[known]], query, labels[known], k, metric)
+                labels, rows = labels[known], rows[known]
+            top, scores = scoring.rescore(vectors.take(rows, axis=0), query, labels, k, metric)
             out.append(list(zip(top.tolist(), scores.tolist(), strict=True)))
         return out
 
@@ -302,8 +354,8 @@ class Searcher:
                 part = seqs[i:i + 500]
                 by_seq.update((r[0], r) for r in self.conn.execute(
                     f"{_HIT_SQL} WHERE d.seq IN ({','.join('?' * len(part))})", part))
-        return [[Hit(id=r[1], score=float(score), text=r[2], metadata=_metadata(r[3]),
-                     source=r[4], start=r[5], end=r[6])
+        return [[Hit(r[1], score, r[2], {} if r[3] == "{}" else _metadata(r[3]), r[4], r[5],
+                     r[6])
                  for seq, score in ranked if (r := by_seq.get(seq)) is not None]
                 for ranked in rankings]
 
