@@ -183,9 +183,10 @@ class HnswIndex:
                         "euclidean": faiss.METRIC_L2, "manhattan": faiss.METRIC_L1}[self.metric]
         prepared = prepare(vectors, self.metric)
         storage = self._storage_for(prepared)
+        hnsw: Any
         if storage == "float16":
-            hnsw = faiss.IndexHNSWSQ(self.dimension, faiss.ScalarQuantizer.QT_fp16, self.m,
-                                     faiss_metric)
+            hnsw = faiss.IndexHNSWSQ(self.dimension, faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+                                     self.m, faiss_metric)
         else:
             hnsw = faiss.IndexHNSWFlat(self.dimension, self.m, faiss_metric)
         hnsw.hnsw.efConstruction = self.ef_construction
