@@ -23,6 +23,9 @@ from embedlab.store.schema import counters
 
 MODES = ("auto", "exact", "hnsw", "binary")
 RRF_K = 60
+#: Cosine HNSW searches first ask the index for ``k`` + this many candidates (see
+#: :meth:`Searcher._cosine_candidates`).
+COSINE_FIRST_MARGIN = 8
 #: Filtered HNSW searches whose filter keeps fewer rows than this are answered exactly.
 EXACT_FILTER_ROWS = 20_000
 
@@ -78,21 +81,11 @@ def cosine_slack(dimension: int, storage: str) -> float:
     return max(COSINE_SLACK, bound)
 
 
-def _contenders(approx: np.ndarray, labels: np.ndarray, k: int, slack: float) -> np.ndarray:
-    """Which HNSW candidates (FAISS cosine values ``approx``, best first) can be in the exact
-    top ``k``: a candidate more than twice the error bound ``slack`` below the ``k``-th best
-    value has at least ``k`` candidates above it in exact arithmetic too, so it need not be
-    rescored."""
-    valid = labels >= 0
-    if int(valid.sum()) <= k:
-        return valid
-    kth = float(approx[valid][k - 1])
-    return valid & (approx >= kth - 2 * slack)
-
-
 def _cosine_cut(approx: np.ndarray, labels: np.ndarray, k: int, slack: float) -> int:
-    """:func:`_contenders` for a FAISS result row whose labels are all valid and whose values
-    are best first (descending): the contenders are its first n entries; returns n."""
+    """How many of the HNSW candidates (valid ``labels``, FAISS cosine values ``approx``, best
+    first) can be in the exact top ``k``: a candidate more than twice the error bound ``slack``
+    below the ``k``-th best value has at least ``k`` candidates above it in exact arithmetic
+    too, so only the first n need rescoring; returns n."""
     n = len(labels)
     if n <= k:
         return n
@@ -269,17 +262,17 @@ class Searcher:
                     for rows_, scores in scoring.exact_topk_many(vectors, queries, k, metric,
                                                                  stat)]
         self.index.ensure(generation, removals, seqs, vectors)
+        ef = int(self.config["hnsw_ef_search"])
         wide = k + scoring.RESCORE_MARGIN
-        distances, found = self.index.search_many(queries, wide,
-                                                  int(self.config["hnsw_ef_search"]), allowed)
+        slack = cosine_slack(self.dimension, self.index.stored_as)
+        if metric == "cosine":
+            candidates = self._cosine_candidates(queries, k, wide, ef, allowed, slack)
+        else:
+            _, found = self.index.search_many(queries, wide, max(ef, wide), allowed)
+            candidates = [labels[labels >= 0] for labels in found]
         out = []
         row_of = self._cache.row_of
-        slack = cosine_slack(self.dimension, self.index.stored_as)
-        for query, labels, approx in zip(queries, found, distances, strict=True):
-            if not (labels >= 0).all():  # -1 pads a row with fewer than ``wide`` found
-                approx, labels = approx[labels >= 0], labels[labels >= 0]
-            if metric == "cosine":  # only candidates that can reach the exact top k
-                labels = labels[:_cosine_cut(approx, labels, k, slack)]
+        for query, labels in zip(queries, candidates, strict=True):
             if row_of is not None:  # one lookup per label rather than a binary search
                 rows = row_of.take(labels, mode="clip")  # labels past the end: -1
                 if rows.min(initial=0) < 0:  # never trust a label this snapshot does not hold
@@ -290,6 +283,32 @@ class Searcher:
                 labels, rows = labels[known], rows[known]
             top, scores = scoring.rescore(vectors.take(rows, axis=0), query, labels, k, metric)
             out.append(list(zip(top.tolist(), scores.tolist(), strict=True)))
+        return out
+
+    def _cosine_candidates(self, queries: np.ndarray, k: int, wide: int, ef: int,
+                           allowed: np.ndarray | None, slack: float) -> list[np.ndarray]:
+        """The labels worth rescoring for each query: of the best ``wide`` HNSW results,
+        those that can reach the exact top ``k`` (:func:`_cosine_cut`).
+
+        With ``ef >= wide`` the graph walk does not depend on how many results are asked
+        for, so the best ``k + 8`` are the first ``k + 8`` of the best ``wide``. Those are
+        asked for first; only a query whose contenders fill all ``k + 8`` asks again for
+        ``wide``. The labels are the same as from asking ``wide`` for every query."""
+        ef = max(ef, wide)
+        first = min(wide, k + COSINE_FIRST_MARGIN)
+        distances, found = self.index.search_many(queries, first, ef, allowed)
+        out = []
+        for i, (approx, labels) in enumerate(zip(distances, found, strict=True)):
+            if labels[-1] < 0:  # fewer found than asked for: -1 pads the end
+                labels = labels[labels >= 0]
+                out.append(labels[:_cosine_cut(approx[:len(labels)], labels, k, slack)])
+                continue
+            cut = _cosine_cut(approx, labels, k, slack)
+            if cut == first < wide:  # more contenders may follow: ask for ``wide``
+                more_d, more_f = self.index.search_many(queries[i:i + 1], wide, ef, allowed)
+                labels = more_f[0][more_f[0] >= 0]
+                cut = _cosine_cut(more_d[0][:len(labels)], labels, k, slack)
+            out.append(labels[:cut])
         return out
 
     def _binary(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
