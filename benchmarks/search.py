@@ -8,9 +8,12 @@ exact (float32 brute-force) search. HNSW engines share M / efConstruction / efSe
 
 - embedlab exact / HNSW: ``Collection`` with texts, ids and vectors added (the collection's
   own overhead: SQLite, the index file, exact rescoring, fetching the hits' rows); build is
-  ``add`` + ``build_index()``; the batch figure is one ``search_many`` call. HNSW is also
-  timed against raw FAISS searching the collection's own index file, in alternating blocks
-  of 100 queries (best of 3 each), a ratio that holds up on a busy machine.
+  ``add`` + ``build_index()``; the batch figure is one ``search_many`` call. The
+  collection's HNSW graph keeps float16 vectors (its default ``hnsw_storage``; hits are
+  rescored from float32). HNSW is also timed, in alternating blocks of 100 queries (best of
+  3 each, a ratio that holds up on a busy machine), against raw FAISS searching the
+  collection's own index file (the collection's overhead alone) and against the raw FAISS
+  ``IndexHNSWFlat`` below (what a user of FAISS would build).
 - FAISS IndexFlatIP and IndexHNSWFlat, hnswlib (``space="ip"``), Chroma's embedded
   ``PersistentClient`` (cosine, same HNSW settings, added in batches of its max batch size).
 
@@ -88,7 +91,7 @@ def row(name: str, build_s: float | None, single: tuple[float, list[Any]] | None
 
 
 def run_embedlab(base: np.ndarray, queries: np.ndarray, texts: list[str], truth: np.ndarray,
-                 args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+                 args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], Any]:
     from embedlab.store import Collection
 
     k = args.k
@@ -114,35 +117,53 @@ def run_embedlab(base: np.ndarray, queries: np.ndarray, texts: list[str], truth:
         rows.append(row(f"embedlab {mode}", add_s + (index_s if mode == "hnsw" else 0.0),
                         single, batch, truth, k, len(queries), add_s=add_s,
                         index_s=index_s if mode == "hnsw" else None))
-    rows[-1].update(interleaved(col, queries, args))
-    col.close()
-    return rows
+    return rows, col
 
 
-def interleaved(col: Any, queries: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
+def alternate(a: Any, b: Any, queries: np.ndarray) -> tuple[float, float]:
+    """Seconds for all ``queries`` one by one through ``a`` and through ``b``, alternating
+    blocks of 100 queries (a, b, a, b, a, b) so that both see the same machine load and each
+    runs after the other (neither inherits the other's warm caches more); the fastest of the 3
+    passes of each block counts."""
+    total_a = total_b = 0.0
+    for i in range(0, len(queries), 100):
+        block = queries[i:i + 100]
+        best_a = best_b = float("inf")
+        for _ in range(3):
+            best_a = min(best_a, timed(lambda b_=block: [a(q) for q in b_])[0])
+            best_b = min(best_b, timed(lambda b_=block: [b(q) for q in b_])[0])
+        total_a, total_b = total_a + best_a, total_b + best_b
+    return total_a, total_b
+
+
+def interleaved(col: Any, queries: np.ndarray, args: argparse.Namespace,
+                flat: Any = None) -> dict[str, Any]:
     """embedlab's HNSW search against raw FAISS searching the collection's own index file
-    (same graph), alternating blocks of 100 queries so that both see the same machine load;
-    the fastest pass of each block counts."""
+    (same graph, float16 vectors by default: the collection's overhead alone) and, when given,
+    against FAISS's ``IndexHNSWFlat`` (float32 vectors, built separately with the same
+    settings: what a FAISS user runs), each pair timed by :func:`alternate`."""
     import faiss
 
     index = faiss.read_index(str(col.path / "index.faiss"))
     params = faiss.SearchParametersHNSW()
     params.efSearch = args.ef_search
-    k, own, raw = args.k, 0.0, 0.0
-    for i in range(0, len(queries), 100):
-        block = queries[i:i + 100]
-        best_own = best_raw = float("inf")
-        for _ in range(3):
-            best_own = min(best_own, timed(lambda b=block: [
-                col.search(q, k=k, mode="hnsw") for q in b])[0])
-            best_raw = min(best_raw, timed(lambda b=block: [
-                index.search(q[None, :], k, params=params) for q in b])[0])
-        own, raw = own + best_own, raw + best_raw
-    out = {"qps_single_interleaved": len(queries) / own,
-           "faiss_same_index_qps_single_interleaved": len(queries) / raw}
-    print(f"  embedlab hnsw vs FAISS on the same index, interleaved: {out['qps_single_interleaved']:.0f}"
-          f" vs {out['faiss_same_index_qps_single_interleaved']:.0f} q/s ({raw / own:.2f}x)",
-          flush=True)
+    k = args.k
+
+    def own(q: np.ndarray) -> Any:
+        return col.search(q, k=k, mode="hnsw")
+
+    own_s, same_s = alternate(own, lambda q: index.search(q[None, :], k, params=params), queries)
+    out = {"qps_single_interleaved": len(queries) / own_s,
+           "faiss_same_index_qps_single_interleaved": len(queries) / same_s}
+    print(f"  embedlab hnsw vs FAISS on the same index, interleaved: {len(queries) / own_s:.0f}"
+          f" vs {len(queries) / same_s:.0f} q/s ({same_s / own_s:.2f}x)", flush=True)
+    if flat is not None:
+        own_s, flat_s = alternate(own, lambda q: flat.search(q[None, :], k, params=params),
+                                  queries)
+        out["qps_single_interleaved_vs_flat"] = len(queries) / own_s
+        out["faiss_flat_qps_single_interleaved"] = len(queries) / flat_s
+        print(f"  embedlab hnsw vs FAISS IndexHNSWFlat, interleaved: {len(queries) / own_s:.0f}"
+              f" vs {len(queries) / flat_s:.0f} q/s ({flat_s / own_s:.2f}x)", flush=True)
     return out
 
 
@@ -156,7 +177,7 @@ def faiss_hnsw(base: np.ndarray, m: int, ef_construction: int) -> Any:
 
 
 def run_faiss(base: np.ndarray, queries: np.ndarray, truth: np.ndarray,
-              args: argparse.Namespace) -> list[dict[str, Any]]:
+              args: argparse.Namespace) -> tuple[list[dict[str, Any]], Any]:
     import faiss
 
     k, rows = args.k, []
@@ -173,7 +194,7 @@ def run_faiss(base: np.ndarray, queries: np.ndarray, truth: np.ndarray,
     wide = hnsw.search(queries, k + RESCORE_MARGIN)[1]
     rows[-1]["recall_at_k_of_k_plus_32"] = recall(wide, truth, k)
     del faiss
-    return rows
+    return rows, hnsw
 
 
 def _flat(base: np.ndarray) -> Any:
@@ -307,10 +328,17 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     tmp = Path(tempfile.mkdtemp(prefix="embedlab-search-bench-"))
     try:
+        col = flat_hnsw = None
         if not args.skip_embedlab:
-            rows += run_embedlab(base, queries, texts, truth, args, tmp)
+            own, col = run_embedlab(base, queries, texts, truth, args, tmp)
+            rows += own
         if not args.skip_peers:
-            rows += run_faiss(base, queries, truth, args)
+            faiss_rows, flat_hnsw = run_faiss(base, queries, truth, args)
+            rows += faiss_rows
+        if col is not None:
+            rows[len(own) - 1].update(interleaved(col, queries, args, flat_hnsw))
+            col.close()
+            del col
             if not args.skip_hnswlib:
                 rows.append(run_hnswlib(base, queries, truth, args))
             if not args.skip_chroma:
@@ -332,6 +360,10 @@ def main() -> None:
             by["embedlab hnsw"]["qps_single_interleaved"]
             / by["embedlab hnsw"]["faiss_same_index_qps_single_interleaved"]
             if "embedlab hnsw" in by else None),
+        "embedlab hnsw / FAISS IndexHNSWFlat (qps single, interleaved)": (
+            by["embedlab hnsw"]["qps_single_interleaved_vs_flat"]
+            / by["embedlab hnsw"]["faiss_flat_qps_single_interleaved"]
+            if "faiss_flat_qps_single_interleaved" in by.get("embedlab hnsw", {}) else None),
         "embedlab hnsw / FAISS HNSW (qps batch)": ratio("embedlab hnsw", "FAISS IndexHNSWFlat",
                                                         "qps_batch"),
         "embedlab hnsw / hnswlib (qps single)": ratio("embedlab hnsw", "hnswlib"),
