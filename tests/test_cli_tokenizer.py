@@ -63,6 +63,13 @@ def test_train_options_reach_the_trainer(corpus: Path, tmp_path: Path) -> None:
     assert sum(1 for t in vocab if len(t) == 1) == 10
 
 
+def test_train_max_token_length(corpus: Path, tmp_path: Path) -> None:
+    out = _train(tmp_path, corpus, "bytelevel-bpe", "--max-token-length", "4")
+    vocab = json.loads(out.read_text(encoding="utf-8"))["model"]["vocab"]
+    # HF's rule: a merge only counts pairs spanning fewer than 4 characters
+    assert max(len(t) for t in vocab if t != "<|endoftext|>") == 3
+
+
 def test_encode_table_and_explain(corpus: Path, tmp_path: Path) -> None:
     out = _train(tmp_path, corpus, "bpe")
     table = CliRunner().invoke(cli, ["tokenizer", "encode", str(out), "wisdom"])

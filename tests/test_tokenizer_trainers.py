@@ -102,6 +102,29 @@ def test_training_matches_hf(kind: str, corpus: list[Path]) -> None:
     assert json.loads(el.to_str())["added_tokens"] == json.loads(h.to_str())["added_tokens"]
 
 
+@pytest.mark.parametrize("max_token_length", [1, 3, 6])
+@pytest.mark.parametrize("kind", ["bpe", "bytelevel", "charbpe"])
+def test_max_token_length_matches_hf(kind: str, max_token_length: int,
+                                     corpus: list[Path]) -> None:
+    """HF's rule, whose merges only count a pair spanning fewer than ``max_token_length``
+    characters (the first two-character pairs always): same vocabulary, same merges."""
+    el, h = train_both(kind, corpus, 2000, max_token_length=max_token_length)
+    ours, theirs = model_json(el), model_json(h)
+    assert first_difference(ours["merges"], theirs["merges"]) is None
+    assert ours == theirs
+    suffix = "</w>" if kind == "charbpe" else ""
+    longest = max(len(t.removesuffix(suffix)) for t in ours["vocab"]
+                  if t not in ("<unk>", "<|endoftext|>"))
+    assert longest == max(2, max_token_length - 1)
+
+
+def test_max_token_length_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_token_length must be a positive integer"):
+        _hand = Tokenizer(BPE(), pre_tokenizer=Whitespace())
+        _hand.train_from_iterator(HAND_TEXT, BpeTrainer(max_token_length=0,
+                                                        show_progress=False))
+
+
 def test_wordpiece_spelling_order_is_the_only_difference(corpus: list[Path]) -> None:
     """HF gives "##x" ids in hash-map order, which differs from run to run; embedlab gives them
     in sorted order. The vocabularies part at the first "##" id; given HF's order they are

@@ -58,10 +58,14 @@ def tokenizer_group() -> None:
                    "<unk> / <|endoftext|> / [PAD],[UNK],[CLS],[SEP],[MASK]).")
 @click.option("--limit-alphabet", type=click.IntRange(min=0), default=None,
               help="Keep at most this many characters (the most frequent); wordpiece: 1000.")
+@click.option("--max-token-length", type=click.IntRange(min=1), default=None,
+              help="HF's max_token_length: merges never make a pair spanning this many "
+                   "characters or more, so tokens stay below it (the first two-character "
+                   "merges excepted).")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def train_command(files: tuple[Path, ...], model: str, vocab_size: int, out: Path,
                   min_frequency: int, special_tokens: str | None, limit_alphabet: int | None,
-                  progress: bool) -> None:
+                  max_token_length: int | None, progress: bool) -> None:
     """Train a tokenizer on UTF-8 text FILES and write it to --out."""
     import time
 
@@ -70,7 +74,8 @@ def train_command(files: tuple[Path, ...], model: str, vocab_size: int, out: Pat
     start = time.perf_counter()
     tok = train_tokenizer(files, model, vocab_size=vocab_size, min_frequency=min_frequency,
                           special_tokens=_split_specials(special_tokens),
-                          limit_alphabet=limit_alphabet, show_progress=progress)
+                          limit_alphabet=limit_alphabet, show_progress=progress,
+                          max_token_length=max_token_length)
     tok.save(out)
     click.echo(f"{model}: {tok.get_vocab_size()} tokens from {len(files)} file(s) in "
                f"{time.perf_counter() - start:.1f} s -> {out}")

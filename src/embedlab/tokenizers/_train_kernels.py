@@ -144,10 +144,15 @@ def bpe_merges(
     vocab_size: int,
     min_frequency: int,
     report_every: int,
+    max_length: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Learn merges until the vocabulary (``tokens``, id -> string, appended to in place)
     reaches ``vocab_size``; returns the merges in order as ``(left, right, new)`` id arrays.
-    ``sym`` and ``wlen`` are rewritten in place."""
+    ``sym`` and ``wlen`` are rewritten in place.
+
+    ``max_length`` follows HF's ``max_token_length``: a pair that a merge creates next to the
+    new token is counted only when the two span fewer than ``max_length`` characters of the
+    word (prefix and suffix not counted); the pairs of the initial spelling always count."""
     w2id = Dict.empty(types.unicode_type, types.int64)
     for i in range(len(tokens)):
         w2id[tokens[i]] = i
@@ -181,6 +186,7 @@ def bpe_merges(
     tkeys = np.empty(1024, np.int64)
     twords = np.empty(1024, np.int64)
     has_prefix = len(prefix) > 0
+    span = np.ones(max(len(tokens), 1024), np.int64)  # characters of the word each id spans
     while len(w2id) < vocab_size and hn > 0:
         hn, count, key, pstart, plen = _pop(heap, hn)
         current = pair_counts[key]
@@ -201,6 +207,11 @@ def bpe_merges(
             new_id = len(tokens)
             tokens.append(new_token)
             w2id[new_token] = new_id
+        if new_id >= span.shape[0]:
+            old_n = span.shape[0]
+            span = _grow_1d(span, new_id + 1)
+            span[old_n:] = 1
+        span[new_id] = span[a] + span[b]
         if nm == out_a.shape[0]:
             out_a = _grow_1d(out_a, nm + 1)
             out_b = _grow_1d(out_b, nm + 1)
@@ -222,23 +233,29 @@ def bpe_merges(
             while r < end:
                 if r + 1 < end and sym[r] == a and sym[r + 1] == b:
                     # left neighbour: the last symbol written (possibly a fresh merge)
+                    # (a pair left uncounted by max_length may be decremented: it goes
+                    # below zero and is never queued, as in HF)
                     if o > s:
                         p = np.int64(sym[o - 1])
-                        pair_counts[(p << 32) | a] -= c
-                        k2 = (p << 32) | new_id
-                        pair_counts[k2] = pair_counts.get(k2, 0) + c
-                        tkeys[nt] = k2
-                        twords[nt] = w
-                        nt += 1
+                        k1 = (p << 32) | a
+                        pair_counts[k1] = pair_counts.get(k1, 0) - c
+                        if span[p] + span[new_id] < max_length:
+                            k2 = (p << 32) | new_id
+                            pair_counts[k2] = pair_counts.get(k2, 0) + c
+                            tkeys[nt] = k2
+                            twords[nt] = w
+                            nt += 1
                     # right neighbour: the next symbol as it is before its own merge
                     if r + 2 < end:
                         q = np.int64(sym[r + 2])
-                        pair_counts[(b << 32) | q] -= c
-                        k2 = (new_id << 32) | q
-                        pair_counts[k2] = pair_counts.get(k2, 0) + c
-                        tkeys[nt] = k2
-                        twords[nt] = w
-                        nt += 1
+                        k1 = (b << 32) | q
+                        pair_counts[k1] = pair_counts.get(k1, 0) - c
+                        if span[q] + span[new_id] < max_length:
+                            k2 = (new_id << 32) | q
+                            pair_counts[k2] = pair_counts.get(k2, 0) + c
+                            tkeys[nt] = k2
+                            twords[nt] = w
+                            nt += 1
                     sym[o] = new_id
                     r += 2
                 else:

@@ -50,6 +50,7 @@ def new_tokenizer(
     special_tokens: Sequence[str] | None = None,
     limit_alphabet: int | None = None,
     show_progress: bool = True,
+    max_token_length: int | None = None,
 ) -> tuple[Tokenizer, BpeTrainer]:
     """An untrained tokenizer of the recipe ``model`` and the trainer that goes with it."""
     if model not in MODELS:
@@ -62,7 +63,7 @@ def new_tokenizer(
             f"from {specials}; add them to the special tokens")
     opts: dict[str, Any] = dict(vocab_size=vocab_size, min_frequency=min_frequency,
                                 special_tokens=specials, limit_alphabet=limit_alphabet,
-                                show_progress=show_progress)
+                                show_progress=show_progress, max_token_length=max_token_length)
     trainer: BpeTrainer
     if model == "bpe":
         tok = Tokenizer(BPE(unk_token="<unk>", end_of_word_suffix="</w>"),

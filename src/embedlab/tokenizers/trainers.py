@@ -75,6 +75,11 @@ class BpeTrainer:
     continuing_subword_prefix: str | None = None
     end_of_word_suffix: str | None = None
     show_progress: bool = True
+    #: HF's ``max_token_length``: a merge may create a pair only when the two tokens span
+    #: fewer than this many characters of the word (prefix and suffix not counted). As in
+    #: HF, tokens therefore stay below it (at most ``max_token_length - 1`` characters),
+    #: except the two-character pairs of the first merges, which are always counted.
+    max_token_length: int | None = None
 
     def _check(self) -> None:
         for name in ("vocab_size", "min_frequency"):
@@ -87,6 +92,13 @@ class BpeTrainer:
             raise ValueError(
                 f"limit_alphabet must be a non-negative integer or None, got "
                 f"{self.limit_alphabet!r}")
+        if self.max_token_length is not None and (
+            not isinstance(self.max_token_length, int) or isinstance(self.max_token_length, bool)
+            or self.max_token_length < 1
+        ):
+            raise ValueError(
+                f"max_token_length must be a positive integer or None, got "
+                f"{self.max_token_length!r}")
         seen: set[str] = set()
         for t in self.special_tokens:
             if not isinstance(t, str) or not t:
@@ -178,7 +190,8 @@ class BpeTrainer:
         with _progress(self.show_progress, self.vocab_size, n_initial) as every:
             ma, mb, _ = kernels.bpe_merges(
                 sym, wstart, wlen, counts, typed_tokens, prefix, self.vocab_size,
-                self.min_frequency, every)
+                self.min_frequency, every,
+                self.max_token_length if self.max_token_length is not None else 2**62)
         final = list(typed_tokens)
         # a pair merged twice (a token re-created another way) keeps its last rank, as in HF
         last: dict[tuple[int, int], int] = {}
