@@ -95,6 +95,25 @@ def test_leaderboard_and_tradeoff(results_dir, tmp_path) -> None:
     _check_png(tmp_path / "t.png")
 
 
+def test_tradeoff_groups_variant_folders_by_base_model(tmp_path) -> None:
+    """``embedlab eval`` writes each precision/dimension of a model to its own folder; the
+    chart draws them as one model with one line per precision, not one model per folder."""
+    rows = [("m", 384, "float32", 0.80), ("m-128d", 128, "float32", 0.74),
+            ("m-int8", 384, "int8", 0.79), ("m-binary", 384, "binary", 0.70)]
+    for folder, dim, prec, score in rows:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "sts.json").write_text(json.dumps(
+            {"task": "sts", "main_score": score, "dimension": dim, "precision": prec,
+             "model": folder, "base_model": "m"}))
+    fig = plots.tradeoff(tmp_path, out=tmp_path / "t.png", size=SIZE)
+    _check_png(tmp_path / "t.png")
+    labels = sorted(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert labels == ["binary", "float32", "int8"]  # one model: lines named by precision
+    float32 = next(line for line in fig.axes[0].get_lines() if line.get_label() == "float32")
+    assert list(float32.get_xdata()) == [128 * 4, 384 * 4]
+    assert list(float32.get_ydata()) == [0.74, 0.80]
+
+
 def test_training_curves(tmp_path) -> None:
     hist = tmp_path / "h.json"
     hist.write_text(json.dumps({"model": "word2vec", "epochs": [

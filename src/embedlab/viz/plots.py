@@ -351,7 +351,9 @@ def tradeoff(results: str | os.PathLike[str] | Iterable[dict[str, Any]], *,
              size: Size = (900, 600)) -> Any:
     """Mean main score against bytes per vector, one line per precision: the
     precision/dimension trade-off.  Records need ``dimension`` (or ``dimensions``) and
-    may give ``precision`` (default ``float32``).
+    may give ``precision`` (default ``float32``). Records of one model at several
+    precisions or dimensions (``embedlab eval`` writes each to its own folder) are drawn as
+    one model: they are grouped by ``base_model`` when a record names it.
 
     Example:
         >>> recs = [{"model": "m", "task": "t", "main_score": s, "dimension": d,
@@ -365,7 +367,8 @@ def tradeoff(results: str | os.PathLike[str] | Iterable[dict[str, Any]], *,
         dim = r.get("dimension", r.get("dimensions"))
         if dim is None:
             continue
-        key = (str(r["model"]), str(r.get("precision", "float32")), int(dim))
+        key = (str(r.get("base_model", r["model"])), str(r.get("precision", "float32")),
+               int(dim))
         groups.setdefault(key, []).append(float(r["main_score"]))
     if not groups:
         raise PlotError("no result says its dimension; the trade-off chart needs records "
