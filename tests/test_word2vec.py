@@ -228,3 +228,24 @@ def test_doc2vec_keeps_tags_and_pv_dm_trains_words() -> None:
     assert model.wv.vectors.shape[1] == 8
     with pytest.raises(KeyError, match="doc99"):
         model.dv["doc99"]
+
+
+def test_a_failing_block_stops_the_other_workers() -> None:
+    """Ctrl-C or an error in one block: the other threads take no further block (they do not
+    run out the epoch), so an interrupt is honoured within a block."""
+    import time as _time
+
+    from embedlab.static.word2vec import Trainer
+
+    started = []
+
+    def run_block(b: int) -> tuple[int, int, float]:
+        started.append(b)
+        _time.sleep(0.002)
+        if b == 5:
+            raise KeyboardInterrupt
+        return 1, 1, 0.0
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(2, None).run_epoch(2000, run_block, {})
+    assert 6 <= len(started) < 50

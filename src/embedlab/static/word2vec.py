@@ -192,7 +192,7 @@ class Trainer:
             while True:
                 with lock:
                     b = state["next"]
-                    if b >= n_blocks:
+                    if b >= n_blocks or state.get("stop"):
                         return
                     state["next"] = b + 1
                 words, effective, loss = run_block(b)
@@ -210,8 +210,13 @@ class Trainer:
         else:
             with ThreadPoolExecutor(self.workers) as pool:
                 futures = [pool.submit(worker) for _ in range(self.workers)]
-                for f in futures:
-                    f.result()
+                try:
+                    for f in futures:
+                        f.result()
+                except BaseException:  # Ctrl-C, or a failed block: the others stop at once
+                    with lock:
+                        state["stop"] = True
+                    raise
         return (int(state["words"]), int(state["effective"]), float(state["loss"]),
                 time.perf_counter() - t0)
 
