@@ -195,7 +195,12 @@ class Trainer:
                     if b >= n_blocks or state.get("stop"):
                         return
                     state["next"] = b + 1
-                words, effective, loss = run_block(b)
+                try:
+                    words, effective, loss = run_block(b)
+                except BaseException:  # the other threads take no further block
+                    with lock:
+                        state["stop"] = True
+                    raise
                 with lock:
                     state["words"] += words
                     state["effective"] += effective
@@ -213,7 +218,7 @@ class Trainer:
                 try:
                     for f in futures:
                         f.result()
-                except BaseException:  # Ctrl-C, or a failed block: the others stop at once
+                except BaseException:  # Ctrl-C here: the threads stop after their block
                     with lock:
                         state["stop"] = True
                     raise
