@@ -96,7 +96,10 @@ def test_interrupted_training_leaves_no_output_file(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "embedlab", "train", "word2vec", str(big), "--out", str(out),
          "--epochs", "100000", "--min-count", "1", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ},
+        # a shell that runs the tests in the background ignores SIGINT and its children
+        # inherit that: give the child the default disposition, as an interactive shell does
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
