@@ -8,7 +8,7 @@ merges, numba kernels already compiled), encoding MB/s of UTF-8 input, the ratio
 the two vocabularies differ (0 for BPE and byte-level BPE; WordPiece and "</w>" spellings take
 HF's hash-map order, so a few tokens may differ there).
 
-    python benchmarks/tokenizers.py [--books N] [--vocab-size 30000] [--encode-mb 8]
+    python benchmarks/tokenization.py [--books N] [--vocab-size 30000] [--encode-mb 8]
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-# this file's own name would hide HF's ``tokenizers`` package when run as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 os.environ.setdefault("RAYON_NUM_THREADS", "2")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
-from embedlab import paths  # noqa: E402
+from embedlab import paths
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("bpe", "bytelevel-bpe", "wordpiece")
