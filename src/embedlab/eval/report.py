@@ -104,10 +104,8 @@ def write_report(results: str | os.PathLike[str], output: str | os.PathLike[str]
     written = {"leaderboard": out / "leaderboard.png"}
     leaderboard(records, out=written["leaderboard"])
     if _has_tradeoff(records):
-        # One line per precision of the same model: group variants under their base model.
-        base = [{**r, "model": r.get("base_model", r["model"])} for r in records]
         written["tradeoff"] = out / "tradeoff.png"
-        tradeoff(base, out=written["tradeoff"])
+        tradeoff(records, out=written["tradeoff"])  # groups variants under base_model
     parts = [f"# {title}", "",
              f"{len({r['model'] for r in records})} model(s), "
              f"{len({r['task'] for r in records})} task(s); main score x 100 (MTEB's main "

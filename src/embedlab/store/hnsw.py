@@ -11,8 +11,9 @@ float32 there). ``hnsw_storage="float32"`` keeps ``IndexHNSWFlat``; so do the ma
 
 ``index.json`` beside the index records the format version, the collection ``generation``,
 document ``count``, highest label ``max_seq`` and ``removals`` counter it reflects, the
-metric, dimension, HNSW settings, the ``storage`` in use and the sha256 of ``index.faiss``. Both are written atomically (temp file + rename), the index first, so a crash
-between the two leaves a description that does not match and the index is rebuilt.
+metric, dimension, HNSW settings, the ``storage`` in use and the sha256 of ``index.faiss``.
+Both are written atomically (temp file + rename), the index first, so a crash between the
+two leaves a description that does not match and the index is rebuilt.
 
 When the only writes since the index was saved are additions (``removals`` unchanged: no
 document deleted or re-vectored), the new vectors are added to the index and it is saved
@@ -93,7 +94,8 @@ class HnswIndex:
         """float16 when configured and possible for the metric and these (prepared) vectors."""
         if self.storage != "float16" or self.metric == "manhattan":
             return "float32"
-        if prepared.size and float(np.abs(prepared).max()) >= FLOAT16_LIMIT:
+        if self.metric != "cosine" and prepared.size and max(  # cosine rows are unit vectors
+                float(prepared.max()), -float(prepared.min())) >= FLOAT16_LIMIT:
             return "float32"
         return "float16"
 

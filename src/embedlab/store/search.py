@@ -189,13 +189,7 @@ class Searcher:
             count = self._document_count(generation)
             if count == 0:
                 return [[] for _ in range(len(queries))]
-            if mode == "auto":
-                use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
-                mode = "hnsw" if use_hnsw else "exact"
-            if mode == "hnsw" and metric != index_metric:
-                raise CollectionError(
-                    f"the HNSW index of this collection is built for metric {index_metric!r}, "
-                    f"not {metric!r}; use mode='exact' or metric={index_metric!r}")
+            mode = self._resolve_mode(mode, count, metric, index_metric)
             allowed = self._allowed(where)
             depth = max(k, 50) * 2 if hybrid else k
             rankings = self._ranked(queries, depth, allowed, metric, mode,
@@ -209,6 +203,18 @@ class Searcher:
             return self._hits([ranked[:k] for ranked in rankings], generation, count)
         finally:
             self.conn.execute("COMMIT")
+
+    def _resolve_mode(self, mode: str, count: int, metric: str, index_metric: str) -> str:
+        """``"auto"`` made concrete (HNSW from ``hnsw_threshold`` documents when the metric is
+        the index's); an error for HNSW with another metric than the index's."""
+        if mode == "auto":
+            use_hnsw = count >= int(self.config["hnsw_threshold"]) and metric == index_metric
+            mode = "hnsw" if use_hnsw else "exact"
+        if mode == "hnsw" and metric != index_metric:
+            raise CollectionError(
+                f"the HNSW index of this collection is built for metric {index_metric!r}, "
+                f"not {metric!r}; use mode='exact' or metric={index_metric!r}")
+        return mode
 
     def _search_warm(self, queries: np.ndarray, k: int, metric: str, mode: str,
                      index_metric: str) -> list[list[Hit]] | None:
@@ -227,12 +233,9 @@ class Searcher:
         if (c.generation != generation or c.hits_generation != generation
                 or c.hit_rows is None or self._count[0] != generation or not self._count[1]):
             return None
-        if mode == "auto":
-            use_hnsw = (self._count[1] >= int(self.config["hnsw_threshold"])
-                        and metric == index_metric)
-            mode = "hnsw" if use_hnsw else "exact"
-        if mode == "hnsw" and (metric != index_metric or not self.index.holds(generation)):
-            return None  # the slow path raises for the metric, or loads the index
+        mode = self._resolve_mode(mode, self._count[1], metric, index_metric)
+        if mode == "hnsw" and not self.index.holds(generation):
+            return None  # the slow path loads the index
         rankings = self._ranked(queries, k, None, metric, mode, (generation, removals))
         return self._hits([ranked[:k] for ranked in rankings], generation, self._count[1])
 
@@ -264,11 +267,11 @@ class Searcher:
         self.index.ensure(generation, removals, seqs, vectors)
         ef = int(self.config["hnsw_ef_search"])
         wide = k + scoring.RESCORE_MARGIN
-        slack = cosine_slack(self.dimension, self.index.stored_as)
         if metric == "cosine":
+            slack = cosine_slack(self.dimension, self.index.stored_as)
             candidates = self._cosine_candidates(queries, k, wide, ef, allowed, slack)
         else:
-            _, found = self.index.search_many(queries, wide, max(ef, wide), allowed)
+            _, found = self.index.search_many(queries, wide, ef, allowed)
             candidates = [labels[labels >= 0] for labels in found]
         out = []
         row_of = self._cache.row_of
@@ -373,8 +376,7 @@ class Searcher:
                 part = seqs[i:i + 500]
                 by_seq.update((r[0], r) for r in self.conn.execute(
                     f"{_HIT_SQL} WHERE d.seq IN ({','.join('?' * len(part))})", part))
-        return [[Hit(r[1], score, r[2], {} if r[3] == "{}" else _metadata(r[3]), r[4], r[5],
-                     r[6])
+        return [[Hit(r[1], score, r[2], _metadata(r[3]), r[4], r[5], r[6])
                  for seq, score in ranked if (r := by_seq.get(seq)) is not None]
                 for ranked in rankings]
 

@@ -134,6 +134,21 @@ def _group_into_heap(
 
 
 @njit(cache=True)
+def _move_pair(pair_counts: Dict, old: int | np.integer, new: int | np.integer, c: int,
+               counted: bool, tkeys: np.ndarray, twords: np.ndarray, nt: int, w: int) -> int:
+    """A merge in word ``w`` (occurring ``c`` times) turned pair ``old`` into ``new``: move
+    the count, and queue ``new`` for ``w`` unless ``max_length`` leaves it uncounted (then
+    ``old`` may later go below zero and is never queued, as in HF). Returns the queue size."""
+    pair_counts[old] = pair_counts.get(old, 0) - c
+    if counted:
+        pair_counts[new] = pair_counts.get(new, 0) + c
+        tkeys[nt] = new
+        twords[nt] = w
+        nt += 1
+    return nt
+
+
+@njit(cache=True)
 def bpe_merges(
     sym: np.ndarray,
     wstart: np.ndarray,
@@ -233,29 +248,17 @@ def bpe_merges(
             while r < end:
                 if r + 1 < end and sym[r] == a and sym[r + 1] == b:
                     # left neighbour: the last symbol written (possibly a fresh merge)
-                    # (a pair left uncounted by max_length may be decremented: it goes
-                    # below zero and is never queued, as in HF)
                     if o > s:
                         p = np.int64(sym[o - 1])
-                        k1 = (p << 32) | a
-                        pair_counts[k1] = pair_counts.get(k1, 0) - c
-                        if span[p] + span[new_id] < max_length:
-                            k2 = (p << 32) | new_id
-                            pair_counts[k2] = pair_counts.get(k2, 0) + c
-                            tkeys[nt] = k2
-                            twords[nt] = w
-                            nt += 1
+                        nt = _move_pair(pair_counts, (p << 32) | a, (p << 32) | new_id, c,
+                                        span[p] + span[new_id] < max_length, tkeys, twords,
+                                        nt, w)
                     # right neighbour: the next symbol as it is before its own merge
                     if r + 2 < end:
                         q = np.int64(sym[r + 2])
-                        k1 = (b << 32) | q
-                        pair_counts[k1] = pair_counts.get(k1, 0) - c
-                        if span[q] + span[new_id] < max_length:
-                            k2 = (new_id << 32) | q
-                            pair_counts[k2] = pair_counts.get(k2, 0) + c
-                            tkeys[nt] = k2
-                            twords[nt] = w
-                            nt += 1
+                        nt = _move_pair(pair_counts, (b << 32) | q, (new_id << 32) | q, c,
+                                        span[q] + span[new_id] < max_length, tkeys, twords,
+                                        nt, w)
                     sym[o] = new_id
                     r += 2
                 else:
