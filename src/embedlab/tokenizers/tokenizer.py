@@ -39,6 +39,11 @@ from .post_processors import PostProcessor, RobertaProcessing, TemplateProcessin
 from .pre_tokenizers import BertPreTokenizer, PreTokenizer
 
 SUPPORTED_VERSION = (1, 0)
+#: Under right truncation a text longer than twice this many characters is tokenized from a
+#: prefix (doubled until its first tokens are certain) instead of whole.
+PREFIX_CHARS = 2048
+#: Tokens kept from a prefix end at least this many characters before its cut.
+PREFIX_MARGIN_CHARS = 256
 _STRATEGIES = {"LongestFirst": "longest_first", "OnlyFirst": "only_first",
                "OnlySecond": "only_second"}
 
@@ -464,19 +469,29 @@ class Tokenizer:
         return enc
 
     def _encode_one(self, text: str, pair: str | None, add_special_tokens: bool) -> Encoding:
-        first = self._encode_sequence(text)
-        second = self._encode_sequence(pair) if pair is not None else None
-        if self.truncation is not None:
-            tp = self.truncation
+        tp = self.truncation
+        max_len = 0
+        if tp is not None:
             max_len = tp.max_length
             if add_special_tokens and self.post_processor is not None:
-                n_added = self.post_processor.added_tokens(second is not None)
+                n_added = self.post_processor.added_tokens(pair is not None)
                 if n_added > max_len:
                     raise ValueError(
                         f"truncation max_length {max_len} is smaller than the {n_added} "
                         "special tokens added"
                     )
                 max_len -= n_added
+        # With right truncation only the first max_len tokens survive: stop tokenizing a
+        # long text once they are certain (bounded work and memory for any text length).
+        keep = max_len if tp is not None and tp.direction == "right" else None
+        first, capped = self._encode_bounded(text, keep)
+        second, capped2 = self._encode_bounded(pair, keep) if pair is not None else (None, False)
+        if second is not None and keep is not None and keep % 2 and (capped or capped2) \
+                and min(len(first), len(second)) > keep:
+            # Both sides over the limit with an odd budget: HF gives the spare token to the
+            # truly longer sequence, which only the whole texts can tell.
+            first, second = self._encode_sequence(text), self._encode_sequence(pair or "")
+        if tp is not None:
             truncate_pair(first, second, max_len, tp.strategy, tp.direction)
         if self.post_processor is not None:
             return self.post_processor.process(first, second, add_special_tokens)
@@ -484,6 +499,30 @@ class Tokenizer:
             second.type_ids = [1] * len(second)
             return Encoding.merge([first, second])
         return first
+
+    def _encode_bounded(self, text: str, keep: int | None) -> tuple[Encoding, bool]:
+        """``text``'s tokens, or (when only the first ``keep`` tokens matter) the tokens of a
+        prefix long enough that its first ``keep + 1`` tokens are those of the whole text;
+        the flag says whether the text was cut.
+
+        A prefix is trusted when two prefixes (``size`` and ``2 * size`` characters) agree
+        on those tokens and they end at least :data:`PREFIX_MARGIN_CHARS` before the shorter
+        cut, so that a word, normalization or added token cut at the boundary cannot reach
+        them. Otherwise the prefix doubles, up to the whole text.
+        """
+        if keep is None or len(text) <= 2 * PREFIX_CHARS:
+            return self._encode_sequence(text), False
+        need = keep + 1
+        size = max(PREFIX_CHARS, 8 * need)
+        while 2 * size < len(text):
+            short = self._encode_sequence(text[:size])
+            if len(short) > need and short.offsets[need - 1][1] <= size - PREFIX_MARGIN_CHARS:
+                long = self._encode_sequence(text[: 2 * size])
+                if long.ids[:need] == short.ids[:need] and \
+                        long.offsets[:need] == short.offsets[:need]:
+                    return long, True
+            size *= 2
+        return self._encode_sequence(text), False
 
     def encode_batch(
         self,
