@@ -35,7 +35,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from embedlab.serve.embedding import Limits, embed_texts
 from embedlab.serve.errors import APIError
@@ -53,8 +53,9 @@ from embedlab.store import (
     list_collections,
 )
 from embedlab.store.collection import DEFAULT_PRECISION, vector_precision
-from embedlab.store.filters import compile_where
+from embedlab.store.filters import InvalidWhereError, compile_where
 from embedlab.store.schema import DB_NAME
+from embedlab.store.writes import MAX_METADATA_BYTES, metadata_json
 
 T = TypeVar("T")
 NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -82,8 +83,15 @@ class DocumentIn(_Strict):
     id: StrictStr | None = Field(default=None, min_length=1,
                                  description="Default: a random hex id")
     text: StrictStr
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = Field(
+        default=None, description=f"At most {MAX_METADATA_BYTES:,} bytes as UTF-8 JSON")
     source: StrictStr | None = None
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_fits(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        metadata_json(value, 0, label="metadata")  # the store's own check: a ValueError
+        return value
 
 
 class AddDocumentsRequest(_Strict):
@@ -371,6 +379,8 @@ def store_error(exc: CollectionError) -> APIError:
         return APIError(409, message, type=CONFLICT, param="name", code="collection_exists")
     if isinstance(exc, FormatVersionError):
         return APIError(409, message, type=CONFLICT, param="name", code="unsupported_format")
+    if isinstance(exc, InvalidWhereError):
+        return APIError(422, message, param="where", code="invalid_where")
     return APIError(422, message)
 
 

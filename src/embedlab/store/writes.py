@@ -47,16 +47,36 @@ def content_hash(text: str | None, vector: np.ndarray | None) -> bytes:
     return hashlib.sha256(b"vector:" + np.asarray(vector, "<f4").tobytes()).digest()
 
 
-def metadata_json(metadata: Any, index: int) -> str:
-    """Metadata as a JSON object string, or CollectionError naming the bad item."""
+#: Largest metadata of one document: its JSON text, in UTF-8 bytes (64 KiB).
+MAX_METADATA_BYTES = 64 * 1024
+
+
+def metadata_json(metadata: Any, index: int, *, label: str | None = None) -> str:
+    """Metadata as a JSON object string, or CollectionError naming the bad item.
+
+    The JSON must be valid UTF-8 (no lone surrogates) and at most :data:`MAX_METADATA_BYTES`
+    bytes long. ``label`` names the item in messages (default ``metadatas[index]``).
+    """
+    name = label or f"metadatas[{index}]"
     if metadata is None:
         return "{}"
     if not isinstance(metadata, dict):
-        raise CollectionError(f"metadatas[{index}] must be a dict, got {type(metadata).__name__}")
+        raise CollectionError(f"{name} must be a dict, got {type(metadata).__name__}")
     try:
-        return json.dumps(metadata, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(metadata, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise CollectionError(f"metadatas[{index}] is not JSON-serializable: {exc}") from None
+        raise CollectionError(f"{name} is not JSON-serializable: {exc}") from None
+    except RecursionError:
+        raise CollectionError(f"{name} is nested too deeply to serialize as JSON") from None
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise CollectionError(f"{name} is not valid Unicode (a lone surrogate at character "
+                              f"{exc.start} of its JSON)") from None
+    if size > MAX_METADATA_BYTES:
+        raise CollectionError(f"{name} is {size:,} bytes as JSON; at most "
+                              f"{MAX_METADATA_BYTES:,} bytes per document (MAX_METADATA_BYTES)")
+    return text
 
 
 def _as_list(name: str, value: Any, n: int) -> list[Any]:
