@@ -15,6 +15,10 @@ from embedlab.models.files import read_json_object
 from embedlab.models.runtime import TransformerRunner
 
 _MODULE_TYPES = ("Transformer", "Pooling", "Normalize")
+#: At most this many rows x width^2 attention cells per model call (8 texts of 256 tokens):
+#: ONNX Runtime keeps its peak working memory, so one batch of long texts sets a process's
+#: size for good.
+ATTENTION_CELLS = 8 * 256 * 256
 
 
 def read_modules(folder: Path) -> tuple[PoolingConfig, bool]:
@@ -120,9 +124,19 @@ class TransformerEncoder(Encoder):
         pending = self._pending
         encoded = [pending.pop(t) if t in pending else self._tokenize([t])[0] for t in texts]
         width = max(len(ids) for ids, _ in encoded)
-        ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
-        types = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros((len(texts), width), dtype=np.int64)
+        # Attention holds rows x heads x width^2 scores: long texts run in fewer rows at a
+        # time, so the memory a batch takes stays bounded whatever the batch size asked for.
+        rows = max(1, ATTENTION_CELLS // (width * width))
+        if len(encoded) > rows:
+            return np.concatenate([self._run(encoded[i:i + rows])
+                                   for i in range(0, len(encoded), rows)])
+        return self._run(encoded)
+
+    def _run(self, encoded: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        width = max(len(ids) for ids, _ in encoded)
+        ids = np.full((len(encoded), width), self.pad_id, dtype=np.int64)
+        types = np.zeros((len(encoded), width), dtype=np.int64)
+        mask = np.zeros((len(encoded), width), dtype=np.int64)
         for row, (tok, typ) in enumerate(encoded):
             ids[row, :len(tok)] = tok
             types[row, :len(typ)] = typ

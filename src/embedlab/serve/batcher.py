@@ -29,7 +29,7 @@ class ContextLengthError(ValueError):
 
     def __init__(self, index: int, tokens: int, limit: int) -> None:
         super().__init__(
-            f"input {index} has {tokens} tokens, more than the model's limit of {limit} "
+            f"input {index} has more than {limit} tokens, the model's limit "
             "(send truncate=true to cut it)")
 
 

@@ -70,7 +70,9 @@ def _canonical(requested: str, fallback: str) -> str:
 
 
 def _token_counter(encoder: Encoder) -> Callable[[list[str]], list[int]]:
-    """Untruncated token counts (special tokens included) with the encoder's own tokenizer."""
+    """Token counts (special tokens included) with the encoder's own tokenizer, capped at
+    one more than the model's limit: enough to tell an over-long text, and the work per
+    text stops there whatever its length."""
     from embedlab.tokenizers import Tokenizer
 
     folder = getattr(encoder, "folder", None)
@@ -78,6 +80,7 @@ def _token_counter(encoder: Encoder) -> Callable[[list[str]], list[int]]:
     if folder is None or tokenizer is None:
         return lambda texts: [len(t.split()) for t in texts]
     full = Tokenizer.from_pretrained_folder(Path(folder))
+    full.enable_truncation((encoder.max_length or 512) + 1)
     lower = bool(getattr(encoder, "do_lower_case", False))
 
     def count(texts: list[str]) -> list[int]:

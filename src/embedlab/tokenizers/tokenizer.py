@@ -39,9 +39,9 @@ from .post_processors import PostProcessor, RobertaProcessing, TemplateProcessin
 from .pre_tokenizers import BertPreTokenizer, PreTokenizer
 
 SUPPORTED_VERSION = (1, 0)
-#: Under right truncation a text longer than twice this many characters is tokenized from a
-#: prefix (doubled until its first tokens are certain) instead of whole.
-PREFIX_CHARS = 2048
+#: Under right truncation a long text is tokenized from a prefix of at least this many
+#: characters (doubled until its first tokens are certain) instead of whole.
+PREFIX_CHARS = 512
 #: Tokens kept from a prefix end at least this many characters before its cut.
 PREFIX_MARGIN_CHARS = 256
 _STRATEGIES = {"LongestFirst": "longest_first", "OnlyFirst": "only_first",
@@ -510,10 +510,10 @@ class Tokenizer:
         cut, so that a word, normalization or added token cut at the boundary cannot reach
         them. Otherwise the prefix doubles, up to the whole text.
         """
-        if keep is None or len(text) <= 2 * PREFIX_CHARS:
+        if keep is None:
             return self._encode_sequence(text), False
         need = keep + 1
-        size = max(PREFIX_CHARS, 8 * need)
+        size = max(PREFIX_CHARS, 2 * need + PREFIX_MARGIN_CHARS)
         while 2 * size < len(text):
             short = self._encode_sequence(text[:size])
             if len(short) > need and short.offsets[need - 1][1] <= size - PREFIX_MARGIN_CHARS:
