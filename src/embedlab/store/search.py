@@ -8,6 +8,7 @@ exact and HNSW modes; only the packed sign bits for the binary mode).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from embedlab.store import scoring
 from embedlab.store.errors import CollectionError
 from embedlab.store.filters import compile_where
 from embedlab.store.hnsw import HnswIndex
-from embedlab.store.schema import counters
+from embedlab.store.schema import counters, vector_crc
+
+logger = logging.getLogger(__name__)
 
 MODES = ("auto", "exact", "hnsw", "binary")
 RRF_K = 60
@@ -66,6 +69,34 @@ def _rows(conn: sqlite3.Connection, column: str, width: int,
     seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     data = np.frombuffer(b"".join(r[1] for r in rows), dtype=dtype).reshape(len(rows), width)
     return seqs, data
+
+
+def _checked_vectors(conn: sqlite3.Connection, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every document's seq and float32 vector, each blob checked against its stored crc32
+    (once per write generation, not per query); rows that fail are left out with a warning
+    naming their document ids (``embedlab collections check DIR --repair`` re-embeds them)."""
+    rows = conn.execute("SELECT d.seq, c.vector, c.crc FROM documents d JOIN contents c "
+                        "ON c.id = d.content ORDER BY d.seq").fetchall()
+    size = 4 * width
+    bad = [r[0] for r in rows
+           if len(r[1]) != size or (r[2] is not None and vector_crc(r[1]) != r[2])]
+    if bad:
+        warn_bad_rows(conn, bad)
+        skip = set(bad)
+        rows = [r for r in rows if r[0] not in skip]
+    seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    data = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), width)
+    return seqs, data
+
+
+def warn_bad_rows(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """Log a warning naming the documents (by id) whose stored vector failed its checksum."""
+    part = seqs[:500]
+    ids = [r[0] for r in conn.execute(
+        f"SELECT id FROM documents WHERE seq IN ({','.join('?' * len(part))})", part)]
+    logger.warning("%d document(s) have a corrupt stored vector (checksum mismatch) and are "
+                   "left out of search results: %s; run `embedlab collections check DIR "
+                   "--repair` to re-embed them", len(seqs), ", ".join(map(repr, ids[:20])))
 
 
 #: Least bound used for |FAISS cosine - exact float64 cosine| (see :func:`cosine_slack`).
@@ -148,7 +179,7 @@ class Searcher:
     def _vectors(self, generation: int) -> tuple[np.ndarray, np.ndarray]:
         c = self._cache
         if c.generation != generation or c.seqs is None or c.vectors is None:
-            c.seqs, c.vectors = _rows(self.conn, "vector", self.dimension, np.dtype("<f4").type)
+            c.seqs, c.vectors = _checked_vectors(self.conn, self.dimension)
             c.row_of = _row_map(c.seqs)
             c.generation = generation
             c.stats = {}
@@ -325,21 +356,32 @@ class Searcher:
         qbits = quantize_embeddings(query[None, :].astype(np.float32), "ubinary")[0]
         wide = k * int(self.config["binary_oversample"])
         cand = seqs[scoring.hamming_topk(bits, qbits, wide)]
-        vectors = self._fetch_vectors(cand)  # float vectors of the candidates only
+        cand, vectors = self._fetch_vectors(cand)  # float vectors of the candidates only
         top, scores = scoring.rescore(vectors, query, cand, k, metric)
         return list(zip(top.tolist(), scores.tolist(), strict=True))
 
-    def _fetch_vectors(self, seqs: np.ndarray) -> np.ndarray:
+    def _fetch_vectors(self, seqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates' seqs and float32 vectors, less those failing their checksum."""
         found: dict[int, bytes] = {}
+        bad: list[int] = []
         ids = seqs.tolist()
+        size = 4 * self.dimension
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             rows = self.conn.execute(
-                "SELECT d.seq, c.vector FROM documents d JOIN contents c ON c.id = d.content "
-                f"WHERE d.seq IN ({','.join('?' * len(part))})", part)
-            found.update(rows)
+                "SELECT d.seq, c.vector, c.crc FROM documents d JOIN contents c "
+                f"ON c.id = d.content WHERE d.seq IN ({','.join('?' * len(part))})", part)
+            for seq, blob, crc in rows:
+                if len(blob) != size or (crc is not None and vector_crc(blob) != crc):
+                    bad.append(seq)
+                else:
+                    found[seq] = blob
+        if bad:
+            warn_bad_rows(self.conn, bad)
+            ids = [s for s in ids if s in found]
         data = b"".join(found[s] for s in ids)
-        return np.frombuffer(data, dtype="<f4").reshape(len(ids), self.dimension)
+        return (np.asarray(ids, dtype=np.int64),
+                np.frombuffer(data, dtype="<f4").reshape(len(ids), self.dimension))
 
     def _bm25(self, text: str, depth: int, where: dict[str, Any] | None) -> list[int]:
         match = fts_query(text)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.store.errors import CollectionError, DuplicateIdError
+from embedlab.store.schema import vector_crc
 
 _CHUNK = 500  # values per IN (...) list
 
@@ -218,17 +219,20 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
             content_ids[doc.hash] = row[0]
             if replace and doc.vector is not None:
                 vec = np.asarray(doc.vector, "<f4")
-                cur = conn.execute("UPDATE contents SET vector = ?, bits = ? WHERE id = ? "
-                                   "AND vector != ?",
-                                   (vec.tobytes(), pack(vec).tobytes(), row[0], vec.tobytes()))
+                blob = vec.tobytes()
+                cur = conn.execute("UPDATE contents SET vector = ?, bits = ?, crc = ? "
+                                   "WHERE id = ? AND vector != ?",
+                                   (blob, pack(vec).tobytes(), vector_crc(blob), row[0], blob))
                 if cur.rowcount:
                     bump_removals(conn)
             continue
         if doc.vector is None:  # excluded by the `missing` check above
             raise CollectionError(f"document {doc.id!r} has neither a stored nor a new vector")
         vec = np.asarray(doc.vector, "<f4")
-        cur = conn.execute("INSERT INTO contents (hash, text, vector, bits) VALUES (?,?,?,?)",
-                           (doc.hash, doc.text, vec.tobytes(), pack(vec).tobytes()))
+        blob = vec.tobytes()
+        cur = conn.execute("INSERT INTO contents (hash, text, vector, bits, crc) "
+                           "VALUES (?,?,?,?,?)",
+                           (doc.hash, doc.text, blob, pack(vec).tobytes(), vector_crc(blob)))
         content_ids[doc.hash] = int(cur.lastrowid or 0)
     for doc in docs:
         cur = conn.execute(

@@ -1,0 +1,84 @@
+"""Corruption that used to pass silently: vector blobs overwritten inside collection.sqlite
+and the embedding cache, and model files overwritten in place."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embedlab.store import Collection
+from embedlab.store.schema import DB_NAME
+
+
+def _overwrite_blob(db: Path, table: str, where: str) -> None:
+    """Overwrite a vector blob's bytes in the database file itself (no SQL write)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    blob = conn.execute(f"SELECT vector FROM {table} WHERE {where}").fetchone()[0]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    at = data.find(blob)
+    assert at > 0 and data.find(blob, at + 1) < 0
+    bad = np.full(len(blob) // 4, 1000.0, "<f4").tobytes()
+    data[at:at + len(blob)] = bad
+    db.write_bytes(bytes(data))
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute(f"SELECT vector FROM {table} WHERE {where}").fetchone()[0] == bad
+    conn.close()
+
+
+def _collection(path: Path) -> Collection:
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(20, 8)).astype(np.float32)
+    col = Collection.create(path, metric="dot")
+    col.add(texts=[f"text {i}" for i in range(20)], ids=[f"d{i}" for i in range(20)],
+            vectors=vecs)
+    col.close()
+    return col
+
+
+def test_corrupt_collection_vector_is_reported_and_left_out(tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    _collection(tmp_path / "c")
+    _overwrite_blob(tmp_path / "c" / DB_NAME, "contents", "text = 'text 3'")
+    col = Collection.open(tmp_path / "c")
+    with caplog.at_level(logging.WARNING):
+        hits = col.search(np.ones(8, np.float32), k=5, mode="exact")
+    assert "d3" not in [h.id for h in hits]
+    assert len(hits) == 5
+    assert "'d3'" in caplog.text and "checksum" in caplog.text
+    with pytest.raises(Exception, match="d3"):
+        col.get_vectors(["d3"])
+    col.close()
+
+
+def test_old_format_collection_is_upgraded_with_checksums(tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture
+                                                           ) -> None:
+    _collection(tmp_path / "c")
+    db = tmp_path / "c" / DB_NAME
+    conn = sqlite3.connect(db)  # emulate format 1: no crc column
+    conn.execute("ALTER TABLE contents DROP COLUMN crc")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    conn.execute("DELETE FROM meta WHERE key = 'checksum'")
+    conn.commit()
+    conn.close()
+    with caplog.at_level(logging.INFO):
+        col = Collection.open(tmp_path / "c")
+    assert "upgraded from format 1" in caplog.text
+    assert len(col.search(np.ones(8, np.float32), k=20, mode="exact")) == 20
+    col.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM contents WHERE crc IS NULL").fetchone()[0] == 0
+    assert conn.execute("SELECT value FROM meta WHERE key='format_version'").fetchone()[0] == "2"
+    conn.close()
+    _overwrite_blob(db, "contents", "text = 'text 5'")
+    col = Collection.open(tmp_path / "c")
+    assert "d5" not in [h.id for h in col.search(np.ones(8, np.float32), k=20, mode="exact")]
+    col.close()
