@@ -38,7 +38,7 @@ from embedlab.store.filters import compile_where
 from embedlab.store.hnsw import STORAGES as HNSW_STORAGES
 from embedlab.store.hnsw import HnswIndex
 from embedlab.store.locking import write_lock
-from embedlab.store.schema import DB_NAME, connect, create_schema, read_meta
+from embedlab.store.schema import DB_NAME, connect, create_schema, read_meta, vector_crc
 from embedlab.store.scoring import SEARCH_METRICS
 from embedlab.store.search import MODES, Hit, Searcher
 
@@ -375,7 +375,13 @@ class Collection:
 
     def get_vectors(self, ids: Any) -> np.ndarray:
         """Stored float32 vectors, (len(ids), dim), in the order of ``ids`` (all must exist)."""
-        rows = dict(self._select("d.id, c.vector", ids, None, None))
+        found = self._select("d.id, c.vector, c.crc", ids, None, None)
+        bad = [r[0] for r in found if r[2] is not None and vector_crc(r[1]) != r[2]]
+        if bad:
+            raise CollectionError(
+                f"{len(bad)} stored vector(s) are corrupt (checksum mismatch), e.g. id "
+                f"{bad[0]!r}; run `embedlab collections check {self.path} --repair`")
+        rows = {r[0]: r[1] for r in found}
         lost = [i for i in ids if i not in rows]
         if lost:
             raise CollectionError(f"{len(lost)} id(s) not found, e.g. {lost[0]!r}")
