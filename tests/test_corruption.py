@@ -82,3 +82,37 @@ def test_old_format_collection_is_upgraded_with_checksums(tmp_path: Path,
     col = Collection.open(tmp_path / "c")
     assert "d5" not in [h.id for h in col.search(np.ones(8, np.float32), k=20, mode="exact")]
     col.close()
+
+
+def test_corrupt_cache_row_is_a_miss_and_deleted(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from embedlab.encoders.cache import EmbeddingCache
+
+    db = tmp_path / "cache.sqlite"
+    vecs = np.arange(24, dtype=np.float32).reshape(3, 8) / 7
+    with EmbeddingCache(db) as cache:
+        cache.put_many("fp", "s", ["a", "b", "c"], vecs)
+    _overwrite_blob(db, "embeddings", "id = 2")
+    with EmbeddingCache(db) as cache, caplog.at_level(logging.WARNING):
+        got = cache.get_many("fp", "s", ["a", "b", "c"])
+        assert got[1] is None and got[0] is not None and got[2] is not None
+        assert "corrupt" in caplog.text
+        assert cache.stats().rows == 2
+
+
+def test_old_format_cache_is_upgraded(tmp_path: Path) -> None:
+    from embedlab.encoders.cache import EmbeddingCache
+
+    db = tmp_path / "cache.sqlite"
+    vecs = np.ones((2, 4), np.float32)
+    with EmbeddingCache(db) as cache:
+        cache.put_many("fp", "s", ["a", "b"], vecs)
+    conn = sqlite3.connect(db)  # emulate format 1: no crc column
+    conn.execute("ALTER TABLE embeddings DROP COLUMN crc")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    conn.commit()
+    conn.close()
+    with EmbeddingCache(db) as cache:
+        got = cache.get_many("fp", "s", ["a", "b"])
+        assert all(g is not None for g in got)
+    assert not list(tmp_path.glob("*.corrupt-*"))

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -31,15 +32,18 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: On-disk format version stored in the ``meta`` table.
-FORMAT_VERSION = 1
+#: Format 2 adds ``embeddings.crc``: ``zlib.crc32`` of the vector blob, checked on every read
+#: (a mismatching row is a miss, deleted and recomputed by the caller).
+FORMAT_VERSION = 2
 _CHUNK = 500  # keys per SQL statement
-_EXPECTED_COLUMNS = {"id", "space", "text_hash", "dim", "vector", "last_access"}
+_V1_COLUMNS = {"id", "space", "text_hash", "dim", "vector", "last_access"}
+_EXPECTED_COLUMNS = _V1_COLUMNS | {"crc"}
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE spaces (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
     UNIQUE (fingerprint, settings));
 CREATE TABLE embeddings (id INTEGER PRIMARY KEY, space INTEGER NOT NULL, text_hash BLOB NOT NULL,
-    dim INTEGER NOT NULL, vector BLOB NOT NULL, last_access REAL NOT NULL,
+    dim INTEGER NOT NULL, vector BLOB NOT NULL, last_access REAL NOT NULL, crc INTEGER,
     UNIQUE (space, text_hash));
 CREATE INDEX embeddings_lru ON embeddings (last_access);
 CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 0), nrows INTEGER NOT NULL,
@@ -196,12 +200,33 @@ class EmbeddingCache:
                 f"format version {version} is newer than this embedlab supports "
                 f"({FORMAT_VERSION}); it was kept for the newer version"
             )
-        if version != FORMAT_VERSION:
+        if version == 1 and {r[1] for r in conn.execute("PRAGMA table_info(embeddings)")
+                             } == _V1_COLUMNS:
+            self._migrate_v1(conn)
+        elif version != FORMAT_VERSION:
             raise _CorruptCache(f"unsupported format version {version} (expected {FORMAT_VERSION})")
         columns = {r[1] for r in conn.execute("PRAGMA table_info(embeddings)")}
         if columns != _EXPECTED_COLUMNS or not {"spaces", "totals"} <= tables:
             raise _CorruptCache(f"unexpected schema (embeddings columns {sorted(columns)})")
         self._use_wal(conn)  # only now: a file we move aside is left exactly as it was
+
+    def _migrate_v1(self, conn: sqlite3.Connection) -> None:
+        """Format 1 to 2 in one transaction: add ``embeddings.crc`` and fill it (logged)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("SELECT value FROM meta WHERE key='format_version'").fetchone()
+            if version is not None and version[0] == "1":
+                conn.execute("ALTER TABLE embeddings ADD COLUMN crc INTEGER")
+                conn.create_function("embedlab_crc32", 1, zlib.crc32, deterministic=True)
+                cur = conn.execute("UPDATE embeddings SET crc = embedlab_crc32(vector)")
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'",
+                             (str(FORMAT_VERSION),))
+                logger.info("embedding cache %s upgraded from format 1 to %d: crc32 computed "
+                            "for %d rows", self.path, FORMAT_VERSION, cur.rowcount)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @staticmethod
     def _use_wal(conn: sqlite3.Connection) -> None:
@@ -285,7 +310,7 @@ class EmbeddingCache:
         bad: list[int] = []
         now = self._clock()
         sql = (
-            "SELECT e.id, e.text_hash, e.dim, e.vector, e.last_access FROM embeddings e "
+            "SELECT e.id, e.text_hash, e.dim, e.vector, e.last_access, e.crc FROM embeddings e "
             "JOIN spaces s ON s.id = e.space WHERE s.fingerprint = ? AND s.settings = ? "
             "AND e.text_hash IN ({})"
         )
@@ -296,15 +321,17 @@ class EmbeddingCache:
                 query = sql.format(",".join("?" * len(part)))
                 args: list[object] = [fingerprint, settings, *part]
                 rows = self._retry(partial(self._fetch, query, args))
-                for row_id, h, dim, blob, last in rows:
-                    if not isinstance(blob, bytes) or dim <= 0 or len(blob) != dim * 4:
+                for row_id, h, dim, blob, last, crc in rows:
+                    if (not isinstance(blob, bytes) or dim <= 0 or len(blob) != dim * 4
+                            or crc != zlib.crc32(blob)):
                         bad.append(row_id)
                         continue
                     found[h] = np.frombuffer(blob, dtype="<f4").astype(np.float32)
                     if now - last > self._touch:
                         stale.append(row_id)
         if bad:
-            logger.warning("embedding cache %s: dropping %d malformed rows", self.path, len(bad))
+            logger.warning("embedding cache %s: dropping %d malformed or corrupt rows (checksum "
+                           "mismatch); they are recomputed", self.path, len(bad))
             self._write(lambda c: self._delete_ids(c, bad))
         if stale:
             try:
@@ -335,7 +362,9 @@ class EmbeddingCache:
         blobs = np.ascontiguousarray(vecs, dtype="<f4")
         dim = vecs.shape[1]
         now = self._clock()
-        rows = [(_text_hash(t), dim, blobs[i].tobytes(), now) for i, t in enumerate(texts)]
+        rows = [(_text_hash(t), dim, b, now, zlib.crc32(b))
+                for t, b in zip(texts, (blobs[i].tobytes() for i in range(len(texts))),
+                                strict=True)]
         if not rows:
             return
 
@@ -349,9 +378,10 @@ class EmbeddingCache:
                 (fingerprint, settings),
             ).fetchone()
             conn.executemany(
-                "INSERT INTO embeddings (space, text_hash, dim, vector, last_access) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (space, text_hash) DO UPDATE SET "
-                "dim = excluded.dim, vector = excluded.vector, last_access = excluded.last_access",
+                "INSERT INTO embeddings (space, text_hash, dim, vector, last_access, crc) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (space, text_hash) DO UPDATE SET "
+                "dim = excluded.dim, vector = excluded.vector, "
+                "last_access = excluded.last_access, crc = excluded.crc",
                 [(space, *r) for r in rows],
             )
             self._evict(conn)
