@@ -116,3 +116,58 @@ def test_old_format_cache_is_upgraded(tmp_path: Path) -> None:
         got = cache.get_many("fp", "s", ["a", "b"])
         assert all(g is not None for g in got)
     assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+MODEL = Path.home() / ".cache" / "embedlab" / "models" / "all-MiniLM-L6-v2"
+
+
+@pytest.fixture
+def model_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A model store under tmp_path holding a copy of the real all-MiniLM-L6-v2."""
+    import shutil
+
+    if not (MODEL / "embedlab.json").is_file():
+        pytest.skip("all-MiniLM-L6-v2 is not pulled (run `make models`)")
+    home = tmp_path / "home"
+    shutil.copytree(MODEL, home / "models" / "all-MiniLM-L6-v2")
+    monkeypatch.setenv("EMBEDLAB_HOME", str(home))
+    return home
+
+
+def _overwrite_middle(path: Path, n: int = 4096) -> None:
+    """Overwrite ``n`` bytes in the middle of a file in place (same size)."""
+    with open(path, "r+b") as fh:
+        fh.seek(path.stat().st_size // 2)
+        fh.write(b"\xff" * n)
+
+
+def test_overwritten_safetensors_is_a_model_file_error(model_home: Path) -> None:
+    from embedlab.encoders import load_encoder
+    from embedlab.errors import ModelFileError
+
+    load_encoder("all-MiniLM-L6-v2")  # verified once; the next load trusts size + mtime
+    folder = model_home / "models" / "all-MiniLM-L6-v2"
+    assert (folder / ".verified.json").is_file()
+    weights = folder / "model.safetensors"
+    _overwrite_middle(weights)
+    with pytest.raises(ModelFileError, match="model.safetensors") as info:
+        load_encoder("all-MiniLM-L6-v2")
+    assert "embedlab pull all-MiniLM-L6-v2 --force" in str(info.value)
+
+
+def test_overwritten_onnx_graph_is_rebuilt(model_home: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    from embedlab.models.runtime import TransformerRunner
+
+    folder = model_home / "models" / "all-MiniLM-L6-v2"
+    ids = np.array([[101, 1037, 4937, 2938, 2006, 1996, 13523, 102]], np.int64)
+    mask = np.ones_like(ids)
+    before = TransformerRunner(folder)(ids, mask)
+    graphs = list(model_home.rglob("*.onnx"))
+    assert len(graphs) == 1
+    _overwrite_middle(graphs[0], 1 << 16)
+    with caplog.at_level(logging.WARNING):
+        after = TransformerRunner(folder)(ids, mask)
+    assert "rebuilding" in caplog.text
+    assert np.isfinite(after).all()
+    np.testing.assert_allclose(after, before, atol=1e-5)

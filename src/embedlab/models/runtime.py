@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 
 from embedlab import paths
 from embedlab.errors import ModelFileError
-from embedlab.files import atomic_write_bytes
+from embedlab.files import atomic_write_bytes, sha256_file
 from embedlab.models.config import EncoderConfig
 from embedlab.models.int8_graph import QUANT_FORMAT_VERSION
 from embedlab.models.onnx_graph import GRAPH_FORMAT_VERSION, build_onnx_model
@@ -48,7 +49,10 @@ class TransformerRunner:
         self.weights_path = self.folder / "model.safetensors"
         if not self.weights_path.is_file():
             raise ModelFileError(f"model weights not found: {self.weights_path}")
-        self.weights_sha256 = file_sha256(self.weights_path)
+        from embedlab.models.store import verify_model_file
+
+        self.weights_sha256 = (verify_model_file(self.weights_path)
+                               or file_sha256(self.weights_path))
         self._threads = threads or min(os.cpu_count() or 1, 8)
         self._numpy: NumpyOps | None = None
         self._session: Any = None
@@ -101,7 +105,7 @@ class TransformerRunner:
         suffix = f"-{self.quantize}q{QUANT_FORMAT_VERSION}" if self.quantize else ""
         name = f"{self.weights_sha256[:20]}-{self.config.arch}-g{GRAPH_FORMAT_VERSION}{suffix}.onnx"
         path = paths.onnx_cache_dir() / name
-        if path.is_file():
+        if path.is_file() and _graph_intact(path):
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.quantize:
@@ -111,7 +115,50 @@ class TransformerRunner:
             log.info("building ONNX graph for %s (cached at %s)", self.folder, path)
             model = build_onnx_model(self.config, load_weights(self.weights_path, self.config))
             atomic_write_bytes(path, model.SerializeToString())
+        _record_graph(path)
         return path
+
+
+_GRAPHS = "graphs.json"  # beside the cached graphs: {name: [size, mtime_ns, sha256]}
+
+
+def _graph_records(folder: Path) -> dict[str, Any]:
+    try:
+        records = json.loads((folder / _GRAPHS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return records if isinstance(records, dict) else {}
+
+
+def _record_graph(path: Path, sha256: str | None = None) -> None:
+    """Record a cached graph's (size, mtime_ns, sha256) when it is written."""
+    st = path.stat()
+    records = _graph_records(path.parent)
+    records[path.name] = [st.st_size, st.st_mtime_ns, sha256 or sha256_file(path)]
+    try:
+        atomic_write_bytes(path.parent / _GRAPHS, json.dumps(records).encode())
+    except OSError as exc:  # only a cache: verify again next time
+        log.debug("could not record ONNX graph digest %s: %s", path, exc)
+
+
+def _graph_intact(path: Path) -> bool:
+    """False (with a warning, the file removed) when a cached graph's bytes changed since it
+    was written; hashed only when its size or mtime differs from the record."""
+    record = _graph_records(path.parent).get(path.name)
+    st = path.stat()
+    if not isinstance(record, list) or len(record) != 3:
+        _record_graph(path)  # written before digests were recorded
+        return True
+    if record[:2] == [st.st_size, st.st_mtime_ns]:
+        return True
+    actual = sha256_file(path)
+    if actual == record[2]:
+        _record_graph(path, actual)
+        return True
+    log.warning("cached ONNX graph %s does not match the sha256 recorded when it was built; "
+                "rebuilding it", path)
+    path.unlink(missing_ok=True)
+    return False
 
 
 def _quantize_int8(float_graph: Path, out: Path) -> None:

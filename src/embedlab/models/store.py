@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embedlab import paths
-from embedlab.errors import ModelNotFoundError
+from embedlab.errors import ModelFileError, ModelNotFoundError
+from embedlab.files import atomic_write_bytes, sha256_file
 from embedlab.models.registry import REGISTRY, resolve_name
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "embedlab.json"
 MANIFEST_VERSION = 1
+#: Beside the manifest: ``{file: [size, mtime_ns, sha256]}`` of each file last verified.
+VERIFIED = ".verified.json"
 
 
 @dataclass(frozen=True)
@@ -99,3 +102,47 @@ def remove(name: str) -> Path:
         raise ModelNotFoundError(f"{folder} is not in the model store; not removing it")
     shutil.rmtree(folder)
     return folder
+
+
+def verify_model_file(path: str | os.PathLike[str]) -> str | None:
+    """Check a model file against the sha256 its folder's manifest records; its sha256.
+
+    The (size, mtime_ns, sha256) of the last verified load is kept in ``.verified.json``
+    beside the manifest, so a file is hashed again only when its size or mtime changed.
+    Returns None for a file the manifest does not list (or a folder without a manifest,
+    such as a hand-made one); raises :class:`~embedlab.errors.ModelFileError` naming the
+    file and the command that fixes it when the bytes do not match.
+    """
+    path = Path(path)
+    folder = path.parent
+    while not (folder / MANIFEST).is_file():
+        if folder.parent == folder:
+            return None
+        folder = folder.parent
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+        rel = path.relative_to(folder).as_posix()
+        expected = str(manifest["files"][rel]["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    st = path.stat()
+    try:
+        verified = json.loads((folder / VERIFIED).read_text())
+    except (OSError, ValueError):
+        verified = {}
+    if not isinstance(verified, dict):
+        verified = {}
+    if verified.get(rel) == [st.st_size, st.st_mtime_ns, expected]:
+        return expected
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ModelFileError(
+            f"model file {path} is corrupt: its sha256 {actual[:16]}... does not match "
+            f"{expected[:16]}... recorded when it was pulled; run `embedlab pull "
+            f"{manifest.get('name', folder.name)} --force` to fetch it again")
+    verified[rel] = [st.st_size, st.st_mtime_ns, expected]
+    try:
+        atomic_write_bytes(folder / VERIFIED, json.dumps(verified).encode())
+    except OSError as exc:  # a read-only store: verify again next time
+        log.debug("could not record verified model file %s: %s", path, exc)
+    return expected
