@@ -171,3 +171,29 @@ def test_overwritten_onnx_graph_is_rebuilt(model_home: Path,
     assert "rebuilding" in caplog.text
     assert np.isfinite(after).all()
     np.testing.assert_allclose(after, before, atol=1e-5)
+
+
+def test_collections_check_lists_and_repairs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from embedlab.cli import cli
+
+    if not (MODEL / "embedlab.json").is_file():
+        pytest.skip("all-MiniLM-L6-v2 is not pulled (run `make models`)")
+    texts = ["the cat sat on the mat", "stocks fell sharply", "a recipe for bread"]
+    col = Collection.create(tmp_path / "c", encoder="all-MiniLM-L6-v2")
+    col.add(texts=texts, ids=["cat", "stocks", "bread"])
+    good = col.get_vectors(["stocks"])
+    col.close()
+    _overwrite_blob(tmp_path / "c" / DB_NAME, "contents", "text = 'stocks fell sharply'")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["collections", "check", str(tmp_path / "c")])
+    assert result.exit_code == 1 and "corrupt vector: stocks" in result.output
+    result = runner.invoke(cli, ["collections", "check", str(tmp_path / "c"), "--repair"])
+    assert result.exit_code == 0, result.output
+    assert "repaired 1" in result.output
+    result = runner.invoke(cli, ["collections", "check", str(tmp_path / "c")])
+    assert result.exit_code == 0 and "corrupt" not in result.output
+    with Collection.open(tmp_path / "c") as col:
+        np.testing.assert_allclose(col.get_vectors(["stocks"]), good, atol=1e-5)
+        assert col.search("stock market", k=1)[0].id == "stocks"

@@ -188,3 +188,8 @@ def collections_drop(directory: str, yes: bool) -> None:
         click.confirm(f"delete collection {directory} ({n} chunks)?", abort=True)
     drop(directory)
     click.echo(f"dropped {directory} ({n} chunks)")
+
+
+from embedlab.cli.collections_check import collections_check  # noqa: E402
+
+collections_group.add_command(collections_check)

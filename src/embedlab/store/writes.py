@@ -311,3 +311,40 @@ def prune_contents(conn: sqlite3.Connection, contents: set[int]) -> None:
         marks = ",".join("?" * len(part))
         conn.execute(f"DELETE FROM contents WHERE id IN ({marks}) AND NOT EXISTS "
                      "(SELECT 1 FROM documents d WHERE d.content = contents.id)", list(part))
+
+
+@dataclass
+class CorruptContent:
+    """A content row whose stored vector fails its checksum, and the documents using it."""
+
+    content: int
+    text: str | None
+    ids: list[str]
+
+
+def corrupt_contents(conn: sqlite3.Connection, dimension: int) -> list[CorruptContent]:
+    """Every content row whose vector blob has the wrong size or fails its crc32, with the
+    ids of the documents that use it (a full scan: for ``collections check``, not queries)."""
+    out: list[CorruptContent] = []
+    size = 4 * dimension
+    for content, text, blob, crc in conn.execute(
+            "SELECT id, text, vector, crc FROM contents ORDER BY id"):
+        if (not isinstance(blob, bytes) or (dimension and len(blob) != size)
+                or crc != vector_crc(blob)):
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM documents WHERE content = ? ORDER BY seq", (content,))]
+            out.append(CorruptContent(int(content), text, ids))
+    return out
+
+
+def rewrite_vectors(conn: sqlite3.Connection, vectors: dict[int, np.ndarray],
+                    pack: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Store new vectors for content rows (call inside :func:`transaction`); the HNSW index
+    is then rebuilt rather than extended (``removals`` is bumped)."""
+    for content, vector in vectors.items():
+        vec = np.asarray(vector, "<f4")
+        blob = vec.tobytes()
+        conn.execute("UPDATE contents SET vector = ?, bits = ?, crc = ? WHERE id = ?",
+                     (blob, pack(vec).tobytes(), vector_crc(blob), content))
+    if vectors:
+        bump_removals(conn)
