@@ -33,6 +33,7 @@ def test_embed_file_to_npy_in_input_order(minilm_dir, tmp_path) -> None:
     src = tmp_path / "texts.txt"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out" / "vectors.npy"
+    out.parent.mkdir()  # --output never creates folders
     proc = run("embed", "--model", "all-MiniLM-L6-v2", "--input", str(src), "--output",
                str(out), "--no-cache")
     assert proc.returncode == 0, proc.stderr
@@ -68,9 +69,9 @@ def test_embed_errors_are_one_line_messages(minilm_dir, tmp_path) -> None:
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr
     assert not (tmp_path / "o.npy").exists()
     proc = run("embed", "--input", str(tmp_path / "missing.txt"))
-    assert proc.returncode == 1 and "missing.txt" in proc.stderr
+    assert proc.returncode == 2 and "missing.txt" in proc.stderr  # usage errors exit 2
     proc = run("embed", "--dimensions", "1000", "x", "--no-cache")
-    assert proc.returncode == 1 and "dimensions must be an integer from 1 to 384" in proc.stderr
+    assert proc.returncode == 2 and "choose 1 to 384" in proc.stderr
 
 
 def test_embed_input_conflicts_and_empty_stdin() -> None:

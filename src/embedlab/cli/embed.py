@@ -15,6 +15,7 @@ from embedlab.models.registry import DEFAULT_MODEL
 
 _PRECISIONS = ["float32", "float16", "int8", "uint8", "binary", "ubinary"]
 _METRICS = ["cosine", "dot", "euclidean", "manhattan"]
+_SUFFIXES = {".npy": "npy", ".jsonl": "jsonl", ".json": "jsonl"}  # --output suffix -> format
 
 
 def encoder_options(fn: Any) -> Any:
@@ -35,9 +36,35 @@ def encoder_options(fn: Any) -> Any:
 
 
 def _load(model: str, backend: str, quantize: str | None, no_cache: bool) -> Any:
-    from embedlab.encoders import load_encoder
+    import logging
 
-    return load_encoder(model, backend=backend, quantize=quantize, cache=not no_cache)
+    from embedlab.encoders import load_encoder
+    from embedlab.errors import CacheError
+
+    try:
+        return load_encoder(model, backend=backend, quantize=quantize, cache=not no_cache)
+    except (CacheError, OSError) as exc:
+        from embedlab.paths import embedding_cache_path
+
+        cache_dir = str(embedding_cache_path().parent)
+        about_cache = isinstance(exc, CacheError) or str(exc.filename or "").startswith(cache_dir)
+        if no_cache or not about_cache:
+            raise
+        # A read-only or blocked cache costs speed, not the result: go on without it.
+        logging.getLogger(__name__).warning(
+            "embedding cache unusable, continuing without caching: %s", exc)
+        return load_encoder(model, backend=backend, quantize=quantize, cache=False)
+
+
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 text, or a usage error naming the line and byte offset of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise click.BadParameter(
+            f"{source} is not UTF-8 text: {exc.reason} at line {line}, byte offset {exc.start}",
+            param_hint="--input") from None
 
 
 def _read_texts(texts: tuple[str, ...], input_file: str | None) -> list[str]:
@@ -45,18 +72,19 @@ def _read_texts(texts: tuple[str, ...], input_file: str | None) -> list[str]:
         raise click.UsageError("give texts as arguments or with --input, not both")
     if input_file is not None:
         if input_file == "-":
-            data = sys.stdin.read()
+            data = _decode(sys.stdin.buffer.read(), "stdin")
         else:
             try:
-                data = Path(input_file).read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise click.BadParameter(f"{input_file} is not UTF-8 text ({exc.reason})",
+                raw = Path(input_file).read_bytes()
+            except OSError as exc:
+                raise click.BadParameter(f"cannot read {input_file}: {exc.strerror or exc}",
                                          param_hint="--input") from None
+            data = _decode(raw, input_file)
         return data.splitlines()
     if texts:
         return list(texts)
     if not sys.stdin.isatty():
-        return sys.stdin.read().splitlines()
+        return _decode(sys.stdin.buffer.read(), "stdin").splitlines()
     raise click.UsageError("no texts: give them as arguments, with --input FILE, or on stdin")
 
 
@@ -82,13 +110,29 @@ def embed_command(texts: tuple[str, ...], input_file: str | None, output: str | 
     """Embed texts: `embedlab embed "hello world"` or `--input FILE --output OUT.npy`."""
     import numpy as np
 
+    if output is not None:
+        suffix = Path(output).suffix.lower()
+        if fmt is None and suffix not in _SUFFIXES:
+            raise click.BadParameter(
+                f"{output}: unknown suffix {suffix or '(none)'!r}; use one of "
+                f"{', '.join(_SUFFIXES)} (or give --format)", param_hint="--output")
+        if not Path(output).expanduser().parent.is_dir():
+            raise click.BadParameter(
+                f"folder {Path(output).parent} does not exist; create it first",
+                param_hint="--output")
     items = _read_texts(texts, input_file)
     encoder = _load(model, backend, quantize, no_cache)
+    if dimensions is not None and dimensions > encoder.dimension:
+        raise click.BadParameter(
+            f"{dimensions} is larger than {encoder.name}'s {encoder.dimension} dimensions; "
+            f"choose 1 to {encoder.dimension}", param_hint="--dimensions")
     vectors = encoder.encode(items, batch_size=batch_size, normalize=normalize,
                              precision=precision, dimensions=dimensions)
     if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        fmt = {".npy": "npy", ".jsonl": "jsonl", ".json": "jsonl"}.get(suffix, "table")
+        fmt = _SUFFIXES.get(Path(output).suffix.lower(), "table") if output else "table"
+    if fmt == "table" and output:
+        raise click.UsageError("--format table prints to the terminal; drop --output or "
+                               "choose --format jsonl or npy")
     if fmt == "npy":
         if not output:
             raise click.UsageError("--format npy needs --output FILE.npy")

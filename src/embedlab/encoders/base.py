@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.errors import CacheError
+
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "float16", "int8", "uint8", "binary", "ubinary")
@@ -24,7 +26,8 @@ PROGRESS_THRESHOLD = 256  # texts; below this no progress bar is shown automatic
 
 def check_texts(texts: Any) -> list[str]:
     """A list of strings, or ``TypeError`` naming the first bad item's index."""
-    if isinstance(texts, str | bytes | dict) or not hasattr(texts, "__iter__"):
+    if isinstance(texts, str | bytes | dict | set | frozenset) or not hasattr(texts, "__iter__"):
+        # a set or dict has no order, so vectors could not be matched to their texts
         raise TypeError(f"texts must be a list of strings, got {type(texts).__name__}")
     out = list(texts)
     for i, text in enumerate(out):
@@ -90,7 +93,8 @@ class Encoder(ABC):
         if precision not in PRECISIONS:
             raise ValueError(f"precision {precision!r} is not known; choose from {PRECISIONS}")
         if dimensions is not None and not (
-            isinstance(dimensions, int) and 1 <= dimensions <= self.dimension
+            isinstance(dimensions, int) and not isinstance(dimensions, bool)
+            and 1 <= dimensions <= self.dimension
         ):
             raise ValueError(
                 f"dimensions must be an integer from 1 to {self.dimension}, got {dimensions!r}"
@@ -116,17 +120,29 @@ class Encoder(ABC):
         found: dict[str, np.ndarray] = {}
         use_cache = self.cache is not None and bool(self.fingerprint)
         if use_cache:
-            hits = self.cache.get_many(self.fingerprint, self.cache_settings(), unique)
-            found = {t: v for t, v in zip(unique, hits, strict=True) if v is not None}
+            try:
+                hits = self.cache.get_many(self.fingerprint, self.cache_settings(), unique)
+                found = {t: v for t, v in zip(unique, hits, strict=True) if v is not None}
+            except CacheError as exc:
+                use_cache = self._drop_cache(exc)
         todo = [t for t in unique if t not in found]
         if todo:
             fresh = self._encode_sorted(todo, batch_size, show_progress)
             found.update(zip(todo, fresh, strict=True))
             if use_cache:
-                self.cache.put_many(self.fingerprint, self.cache_settings(), todo, fresh)
+                try:
+                    self.cache.put_many(self.fingerprint, self.cache_settings(), todo, fresh)
+                except CacheError as exc:
+                    self._drop_cache(exc)
         for i, text in enumerate(texts):
             out[i] = found[text]
         return out
+
+    def _drop_cache(self, exc: Exception) -> bool:
+        """Warn once that the cache failed (read-only, damaged, ...) and stop using it."""
+        log.warning("embedding cache unusable, continuing without caching: %s", exc)
+        self.cache = None
+        return False
 
     def _encode_sorted(self, texts: list[str], batch_size: int,
                        show_progress: bool | None) -> np.ndarray:
