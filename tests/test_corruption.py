@@ -197,3 +197,19 @@ def test_collections_check_lists_and_repairs(tmp_path: Path) -> None:
     with Collection.open(tmp_path / "c") as col:
         np.testing.assert_allclose(col.get_vectors(["stocks"]), good, atol=1e-5)
         assert col.search("stock market", k=1)[0].id == "stocks"
+
+
+def test_non_finite_model_output_is_an_error(model_home: Path) -> None:
+    from embedlab.errors import ModelFileError
+    from embedlab.models.runtime import TransformerRunner
+
+    folder = model_home / "models" / "all-MiniLM-L6-v2"
+    (folder / "embedlab.json").unlink()  # a hand-made folder: no manifest to verify against
+    weights = folder / "model.safetensors"
+    with open(weights, "r+b") as fh:  # 0xff bytes are NaN floats, in the last layers' weights
+        fh.seek(weights.stat().st_size - (4 << 20))
+        fh.write(b"\xff" * (2 << 20))
+    ids = np.array([[101, 1037, 4937, 102]], np.int64)
+    for backend in ("numpy", "onnx"):
+        with pytest.raises(ModelFileError, match="NaN"):
+            TransformerRunner(folder, backend=backend)(ids, np.ones_like(ids))

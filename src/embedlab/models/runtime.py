@@ -68,11 +68,20 @@ class TransformerRunner:
                 self._numpy = NumpyOps(load_weights(self.weights_path, self.config))
             out = encoder_forward(self._numpy, self.config, input_ids, attention_mask,
                                   token_type_ids)
-            return np.asarray(out, dtype=np.float32)
+            return self._finite(np.asarray(out, dtype=np.float32))
         feed = {"input_ids": input_ids, "attention_mask": attention_mask}
         if self.config.arch == "bert":
             feed["token_type_ids"] = np.ascontiguousarray(token_type_ids, dtype=np.int64)
-        return self.session.run(["token_embeddings"], feed)[0]
+        return self._finite(self.session.run(["token_embeddings"], feed)[0])
+
+    def _finite(self, out: np.ndarray) -> np.ndarray:
+        """``out``, or ModelFileError when it holds NaN or infinity (never emitted as JSON)."""
+        if not np.isfinite(out).all():
+            raise ModelFileError(
+                f"model {self.folder} produced NaN or infinite values; its weights "
+                f"{self.weights_path} are damaged; pull the model again "
+                "(`embedlab pull NAME --force`) or restore the folder")
+        return out
 
     @property
     def session(self) -> Any:
