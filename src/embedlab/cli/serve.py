@@ -7,6 +7,15 @@ from pathlib import Path
 import click
 
 from embedlab.models.registry import DEFAULT_MODEL
+from embedlab.serve.guards import DEFAULT_MAX_BODY_BYTES, split_host
+
+
+def _hosts(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    for host in value:
+        if host.strip() != "*" and split_host(host) is None:
+            raise click.BadParameter(f"{host!r} is not a host name or address (with an "
+                                     "optional :PORT), e.g. myhost.lan or 192.168.1.5:11435")
+    return list(value)
 
 
 @click.command("serve")
@@ -29,9 +38,17 @@ from embedlab.models.registry import DEFAULT_MODEL
               type=click.Path(file_okay=False, path_type=Path), metavar="ROOT",
               help="Folder of the collections served at /v1/collections "
                    "(default: <EMBEDLAB_HOME>/collections).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              callback=_hosts,
+              help="Also answer requests whose Host header names HOST (repeatable; '*': any). "
+                   "On a loopback address only 127.0.0.1, localhost and [::1] are answered "
+                   "otherwise (421), against DNS rebinding.")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BODY_BYTES,
+              show_default=True, help="Largest request body in bytes (413 beyond).")
 def serve_command(host: str, port: int, model: str, quantize: str | None, max_batch: int,
                   max_text_chars: int, threads: int | None, no_cache: bool,
-                  collections_root: Path | None) -> None:
+                  collections_root: Path | None, allow_hosts: list[str],
+                  max_body_bytes: int) -> None:
     """Serve embeddings over HTTP until interrupted: POST /v1/embeddings, /api/embed."""
     import logging
     import os
@@ -46,7 +63,8 @@ def serve_command(host: str, port: int, model: str, quantize: str | None, max_ba
 
         app = create_app(model, quantize=quantize, cache=not no_cache, threads=threads,
                          max_batch=max_batch, max_text_chars=max_text_chars,
-                         collections_root=collections_root)
+                         collections_root=collections_root, allowed_hosts=allow_hosts,
+                         max_body_bytes=max_body_bytes, bind_host=host)
         bound_port = sock.getsockname()[1]
         click.echo(f"embedlab serve: {app.state.pool.served.name} on http://{host}:{bound_port}"
                    " (OpenAI: /v1/embeddings, Ollama: /api/embed; Ctrl-C stops)", err=True)

@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 _TYPES = {400: "invalid_request_error", 404: "not_found_error", 405: "invalid_request_error",
-          413: "request_too_large", 422: "invalid_request_error", 500: "server_error",
+          413: "request_too_large", 421: "misdirected_request", 422: "invalid_request_error",
+          500: "server_error",
           503: "server_error"}
 
 
