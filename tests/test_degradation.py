@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -68,3 +70,43 @@ def test_encoder_drops_a_failing_cache(tmp_path: Path, caplog: pytest.LogCapture
         second = enc.encode(["kiwi"])
     assert first.tolist() == [[6.0, 3.0]] and second.tolist() == [[4.0, 0.0]]
     assert sum("without caching" in r.getMessage() for r in caplog.records) == 1
+
+
+def _as_unprivileged(cmd: list[str]) -> list[str]:
+    """Root ignores chmod 000, so as root the command runs as user nobody via setpriv."""
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: chmod cannot block a folder")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+
+
+def test_unlistable_subfolder_is_warned_and_its_documents_kept(minilm_dir: Path) -> None:
+    base = Path(tempfile.mkdtemp(prefix="embedlab-unlistable-"))
+    try:
+        base.chmod(0o777)
+        model = base / "model"
+        shutil.copytree(minilm_dir, model)
+        docs = base / "docs"
+        (docs / "sub").mkdir(parents=True)
+        (docs / "top.txt").write_text("The cat sat on the mat.\n")
+        (docs / "sub" / "inner.txt").write_text("A man is playing a guitar.\n")
+        for p in [base, *base.rglob("*")]:
+            p.chmod(0o777 if p.is_dir() else 0o666)
+        env = {**os.environ, "EMBEDLAB_HOME": str(base / "home")}
+        index = _as_unprivileged([EMBEDLAB, "index", str(docs), "-c", str(base / "col"),
+                                  "-m", str(model)])
+        first = subprocess.run(index, capture_output=True, env=env, timeout=300, check=False)
+        assert first.returncode == 0, first.stderr
+        (docs / "sub").chmod(0o000)
+        try:
+            second = subprocess.run(index, capture_output=True, env=env, timeout=300,
+                                    check=False)
+        finally:
+            (docs / "sub").chmod(0o777)
+        assert second.returncode == 0, second.stderr
+        assert b"cannot list folder" in second.stderr and b"sub" in second.stderr
+        out = second.stdout + second.stderr
+        assert b"1 unchanged, 0 removed" in out and b"2 chunks in the collection" in out, out
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,16 +61,38 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+def _walk(root: Path, unreadable: list[Path]) -> Iterator[Path]:
+    """Non-hidden files under ``root``; folders that cannot be listed are warned about and
+    appended to ``unreadable`` (symlinked folders are not followed, as ``rglob``)."""
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        log.warning("cannot list folder %s (%s): its files are skipped and their indexed "
+                    "documents kept", where, exc.strerror or exc)
+        unreadable.append(where)
+
+    for folder, _dirs, names in os.walk(root, onerror=failed):
+        for name in names:
+            f = Path(folder) / name
+            if f.is_file() and not _hidden(f, root):
+                yield f
+
+
+def discover(paths: Iterable[str | Path],
+             unreadable: list[Path] | None = None) -> tuple[list[Path], list[Path]]:
     """(files, folders): files given directly plus every non-hidden file under each folder,
-    resolved to absolute paths, sorted, without duplicates."""
+    resolved to absolute paths, sorted, without duplicates.
+
+    Subfolders that cannot be listed are logged as warnings and, when ``unreadable`` is given,
+    appended to it, so that documents stored from them are not taken for deleted ones."""
     files: set[Path] = set()
     folders: list[Path] = []
+    blocked = unreadable if unreadable is not None else []
     for p in paths:
         path = Path(p).expanduser().resolve()
         if path.is_dir():
             folders.append(path)
-            files.update(f for f in path.rglob("*") if f.is_file() and not _hidden(f, path))
+            files.update(_walk(path, blocked))
         elif path.is_file():
             files.add(path)
         else:
@@ -168,7 +191,8 @@ def ingest(collection: Collection, paths: Iterable[str | Path], chunk_tokens: in
     """
     if isinstance(chunk_tokens, bool) or not isinstance(chunk_tokens, int) or chunk_tokens < 1:
         raise ValueError(f"chunk_tokens must be a positive int, got {chunk_tokens!r}")
-    files, folders = discover(paths)
+    unreadable: list[Path] = []
+    files, folders = discover(paths, unreadable)
     count, limit = token_counter(collection)
     max_tokens = min(chunk_tokens, limit) if limit else chunk_tokens
     stored = _stored_files(collection)
@@ -185,7 +209,8 @@ def ingest(collection: Collection, paths: Iterable[str | Path], chunk_tokens: in
     present = {str(p) for p in files}
     for name in sorted(stored):
         inside = any(Path(name).is_relative_to(f) for f in folders)
-        if inside and name not in present:
+        unread = any(Path(name).is_relative_to(u) for u in unreadable)  # not gone: unlisted
+        if inside and not unread and name not in present:
             report.chunks_removed += collection.delete(where={"path": name})
             report.removed.append(name)
     return report
