@@ -82,3 +82,9 @@ def test_sets_and_bool_dimensions_are_rejected() -> None:
         enc.encode(frozenset({"a"}))
     with pytest.raises(ValueError, match="dimensions"):
         enc.encode(["a"], dimensions=True)
+
+
+def test_collection_errors_give_cli_commands(tmp_path: Path) -> None:
+    proc = _run(["search", "hello", "-c", str(tmp_path / "nope")], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert b"embedlab index" in proc.stderr and b"Collection." not in proc.stderr, proc.stderr

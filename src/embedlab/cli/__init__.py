@@ -7,6 +7,7 @@ Heavy libraries (onnxruntime, numba) are imported inside commands, never at star
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import click
@@ -59,6 +60,26 @@ cli.add_command(projector_command)
 cli.add_command(eval_group)
 
 
+# Hints in library messages that name the Python API, and their command-line wording.
+_PYTHON_HINTS = (
+    (re.compile(r"create it with Collection\.create(\(\))?"),
+     "create it with `embedlab index FILES -c DIR`"),
+    (re.compile(r"use Collection\.open\([^)]*\)"),
+     "add files to it with `embedlab index FILES -c DIR`"),
+)
+
+
+def cli_wording(message: str) -> str:
+    """``message`` with Python-API hints (``Collection.open(...)``) given as CLI commands.
+
+    >>> cli_wording("no collection at c (no x); create it with Collection.create")
+    'no collection at c (no x); create it with `embedlab index FILES -c DIR`'
+    """
+    for pattern, wording in _PYTHON_HINTS:
+        message = pattern.sub(wording, message)
+    return message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: library errors become one-line messages and exit code 1."""
     try:
@@ -70,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except (EmbedlabError, ValueError, TypeError, FileNotFoundError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {cli_wording(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
