@@ -213,3 +213,15 @@ def test_non_finite_model_output_is_an_error(model_home: Path) -> None:
     for backend in ("numpy", "onnx"):
         with pytest.raises(ModelFileError, match="NaN"):
             TransformerRunner(folder, backend=backend)(ids, np.ones_like(ids))
+
+
+def test_corrupt_vector_is_left_out_of_hnsw_and_binary_search(tmp_path: Path) -> None:
+    _collection(tmp_path / "c")
+    with Collection.open(tmp_path / "c") as col:
+        col.build_index()  # the index file holds the row before it is corrupted
+    _overwrite_blob(tmp_path / "c" / DB_NAME, "contents", "text = 'text 7'")
+    with Collection.open(tmp_path / "c") as col:
+        for mode in ("hnsw", "binary"):
+            hits = col.search(np.ones(8, np.float32), k=20, mode=mode)
+            assert "d7" not in [h.id for h in hits], mode
+            assert len(hits) >= 15, mode
