@@ -21,6 +21,7 @@ become unreadable keeps its old chunks (it is reported as skipped).
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import logging
 import os
@@ -36,6 +37,8 @@ from embedlab.text.chunking import TokenCounter, chunk_text, word_count
 
 log = logging.getLogger(__name__)
 RESERVED_KEYS = ("path", "chunk", "file_sha256", "page")
+#: Sentences tokenized per call when counting tokens for chunking.
+COUNT_BATCH = 512
 
 
 @dataclass
@@ -109,9 +112,18 @@ def token_counter(collection: Collection) -> tuple[TokenCounter, int | None]:
     if tokenizer is None or not hasattr(tokenizer, "encode_batch"):
         return word_count, None
 
+    # Counts stop one past the limit (more is never needed: a longer sentence is split), so
+    # the work per sentence is bounded; sentences go through in batches, so memory is too.
+    counter = copy.copy(tokenizer)
+    if limit:
+        counter.enable_truncation(int(limit) + 1)
+
     def count(texts: list[str]) -> list[int]:
         # [CLS] and [SEP] are added once per chunk, not per sentence.
-        return [max(len(e.ids) - 2, 0) for e in tokenizer.encode_batch(texts)]
+        out: list[int] = []
+        for i in range(0, len(texts), COUNT_BATCH):
+            out += [max(len(e.ids) - 2, 0) for e in counter.encode_batch(texts[i:i + COUNT_BATCH])]
+        return out
     return count, (int(limit) - 2 if limit else None)
 
 

@@ -101,19 +101,43 @@ def _split_long(text: str, span: tuple[int, int], budget: int,
                 count: TokenCounter) -> list[tuple[int, int, int]]:
     """Split one over-long sentence into runs of whole words of at most ``budget`` tokens.
 
-    A single word over the budget becomes a run of its own (it cannot be split further).
+    A single word over the budget (a CJK line, a long URL) is cut between characters.
     """
     words = [(m.start(), m.end()) for m in _WORD.finditer(text, span[0], span[1])]
-    counts = count([text[s:e] for s, e in words])
+    counted = list(zip(words, count([text[s:e] for s, e in words]), strict=True))
+    if any(n > budget for _, n in counted):
+        counted = _split_words(text, counted, budget, count)
     runs: list[tuple[int, int, int]] = []
     run_start, run_end, run_tokens = words[0][0], words[0][0], 0
-    for (s, e), n in zip(words, counts, strict=True):
+    for (s, e), n in counted:
         if run_tokens and run_tokens + n > budget:
             runs.append((run_start, run_end, run_tokens))
             run_start, run_tokens = s, 0
         run_end, run_tokens = e, run_tokens + n
     runs.append((run_start, run_end, run_tokens))
     return runs
+
+
+def _split_words(text: str, counted: list[tuple[tuple[int, int], int]], budget: int,
+                 count: TokenCounter) -> list[tuple[tuple[int, int], int]]:
+    """Words over the budget (a CJK line, a long URL) halved by characters until each piece
+    fits; one character is the smallest piece. Halving keeps the work to about
+    ``log2(len / budget)`` counting passes, each bounded by the counter's own cap."""
+    out: list[tuple[tuple[int, int], int]] = []
+    for (s, e), n in counted:
+        pending = [(s, e, n)]
+        while pending:
+            parts = []
+            for a, b, m in pending:
+                if m <= budget or b - a == 1:
+                    out.append(((a, b), m))
+                else:
+                    mid = (a + b) // 2
+                    parts += [(a, mid), (mid, b)]
+            pending = [(a, b, m) for (a, b), m in
+                       zip(parts, count([text[a:b] for a, b in parts]), strict=True)]
+    out.sort()
+    return out
 
 
 def _units(text: str, budget: int, count: TokenCounter,
