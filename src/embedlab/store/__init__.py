@@ -17,6 +17,7 @@ from embedlab.store.errors import (
     CollectionError,
     CollectionExistsError,
     CollectionNotFoundError,
+    CorruptCollectionError,
     DuplicateIdError,
     FormatVersionError,
     ModelMismatchError,
@@ -25,6 +26,6 @@ from embedlab.store.schema import FORMAT_VERSION
 from embedlab.store.search import Hit
 
 __all__ = ["DEFAULT_CONFIG", "FORMAT_VERSION", "Collection", "CollectionError",
-           "CollectionExistsError", "CollectionInfo", "CollectionNotFoundError", "Document",
+           "CollectionExistsError", "CollectionInfo", "CollectionNotFoundError", "CorruptCollectionError", "Document",
            "DuplicateIdError", "FormatVersionError", "Hit", "ModelMismatchError", "drop",
            "list_collections"]

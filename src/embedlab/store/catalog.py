@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,9 @@ def list_collections(root: str | Path) -> list[CollectionInfo]:
             with Collection.open(folder) as col:
                 out.append(CollectionInfo(folder.name, folder, col.model_name, col.metric,
                                           col.dimension, col.count()))
-        except CollectionError as exc:
-            logging.getLogger(__name__).warning("skipping %s: %s", folder, exc)
+        except (CollectionError, sqlite3.DatabaseError, OSError) as exc:
+            # One unreadable collection is reported and skipped; the others still list.
+            logging.getLogger(__name__).warning("skipping %s: %s", folder.name, exc)
     return out
 
 

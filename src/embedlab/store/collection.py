@@ -32,6 +32,7 @@ from embedlab.store.errors import (
     CollectionError,
     CollectionExistsError,
     CollectionNotFoundError,
+    CorruptCollectionError,
     ModelMismatchError,
 )
 from embedlab.store.filters import compile_where
@@ -165,9 +166,15 @@ class Collection:
         if not (path / DB_NAME).is_file():
             raise CollectionNotFoundError(
                 f"no collection at {path} (no {DB_NAME}); create it with Collection.create")
-        conn = connect(path / DB_NAME)
+        try:
+            conn = connect(path / DB_NAME)
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(path, exc) from None
         try:
             meta = read_meta(conn, path)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _corrupt(path, exc) from None
         except BaseException:
             conn.close()
             raise
@@ -490,6 +497,12 @@ class Collection:
 
 class _Retry(Exception):
     """Internal: roll back and retry a write whose content rows vanished meanwhile."""
+
+
+def _corrupt(path: Path, exc: Exception) -> CorruptCollectionError:
+    return CorruptCollectionError(
+        f"collection {path.name}: {DB_NAME} is unreadable ({exc}); restore it from a backup, "
+        "or drop it (embedlab collections drop DIR --yes) and index again")
 
 
 def vector_precision(encoder: Any) -> str:

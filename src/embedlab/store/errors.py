@@ -9,6 +9,7 @@ Every store error is a :class:`CollectionError` (a ``ValueError``); the subclass
 - :class:`ModelMismatchError`: an encoder (model weights, dimension or precision) other than
   the one the collection was built with, or an encoder for a model-less collection;
 - :class:`FormatVersionError`: a collection file of another format version, or not one.
+- :class:`CorruptCollectionError`: a ``collection.sqlite`` that SQLite cannot read.
 """
 
 from __future__ import annotations
@@ -42,3 +43,7 @@ class ModelMismatchError(CollectionError):
 
 class FormatVersionError(CollectionError):
     """The file is not a collection database, or one of a format this version cannot read."""
+
+
+class CorruptCollectionError(FormatVersionError):
+    """A collection database that SQLite cannot read (overwritten, truncated, not SQLite)."""
