@@ -63,3 +63,20 @@ def test_http_409_and_listing_keeps_the_others(tmp_path: Path) -> None:
         assert str(tmp_path) not in resp.text
         search = client.post("/v1/collections/bad/search", json={"query": "x"})
         assert search.status_code == 409, search.text
+
+
+def test_http_errors_never_show_server_paths(tmp_path: Path) -> None:
+    import sqlite3
+
+    from embedlab.serve.app import create_app
+
+    _make(tmp_path)
+    with sqlite3.connect(tmp_path / "good" / "collection.sqlite") as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    app = create_app("all-MiniLM-L6-v2", cache=False, collections_root=tmp_path)
+    with TestClient(app) as client:
+        newer = client.get("/v1/collections/good")
+        assert newer.status_code == 409, newer.text
+        assert str(tmp_path) not in newer.text and "good" in newer.json()["error"]["message"]
+        corrupt = client.get("/v1/collections/bad")
+        assert corrupt.json()["error"]["code"] == "collection_corrupt"

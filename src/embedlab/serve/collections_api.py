@@ -46,6 +46,7 @@ from embedlab.store import (
     CollectionError,
     CollectionExistsError,
     CollectionNotFoundError,
+    CorruptCollectionError,
     DuplicateIdError,
     FormatVersionError,
     ModelMismatchError,
@@ -363,10 +364,16 @@ def check_where(where: dict[str, Any] | None) -> None:
         raise APIError(422, str(exc), param="where", code="invalid_where") from exc
 
 
+_ABS_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"():;,/]+/)*([^\s'\"():;,/]+)")
+
+
 def store_error(exc: CollectionError) -> APIError:
     """The HTTP form of a store error, by its type: 404 no such collection, 409 for
-    conflicts (exists, duplicate id, model mismatch, unreadable format), else 422."""
-    message = str(exc)
+    conflicts (exists, duplicate id, model mismatch, unreadable format), else 422.
+
+    The server's own folders are not the client's business: an absolute path in a store
+    message is cut to its last part (the collection's name)."""
+    message = _ABS_PATH.sub(r"\1", str(exc))
     if isinstance(exc, DuplicateIdError):
         message = message.replace("use upsert() to replace them or delete() them first",
                                   "send \"upsert\": true to replace them, or delete them first")
@@ -377,6 +384,8 @@ def store_error(exc: CollectionError) -> APIError:
         return APIError(404, message, param="name", code="collection_not_found")
     if isinstance(exc, CollectionExistsError):
         return APIError(409, message, type=CONFLICT, param="name", code="collection_exists")
+    if isinstance(exc, CorruptCollectionError):
+        return APIError(409, message, type=CONFLICT, param="name", code="collection_corrupt")
     if isinstance(exc, FormatVersionError):
         return APIError(409, message, type=CONFLICT, param="name", code="unsupported_format")
     if isinstance(exc, InvalidWhereError):
