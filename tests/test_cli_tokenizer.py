@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from embedlab.cli import cli, main
+from oracles import require
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 TEXT = ("It was the best of times, it was the worst of times, it was the age of wisdom, "
         "it was the age of foolishness, it was the epoch of belief.\n") * 30

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from embedlab.static import WordVectors
+from oracles import require
 
-pytest.importorskip("matplotlib", reason="plots need matplotlib (the viz extra)")
+require("matplotlib", reason="plots need matplotlib (the viz extra)")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

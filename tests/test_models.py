@@ -9,9 +9,10 @@ from embedlab.errors import ModelFileError
 from embedlab.models.config import EncoderConfig
 from embedlab.models.runtime import TransformerRunner
 from embedlab.models.transformer import relative_position_buckets
+from oracles import require
 
-torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+torch = require("torch")
+transformers = require("transformers")
 
 SENTENCES = [
     "A man is playing a guitar.",

@@ -9,9 +9,10 @@ import pytest
 
 from embedlab.encoders.pooling import POOLING_MODES, PoolingConfig, pool
 from embedlab.errors import ModelFileError
+from oracles import require
 
-torch = pytest.importorskip("torch")
-st_models = pytest.importorskip("sentence_transformers.models")
+torch = require("torch")
+st_models = require("sentence_transformers.models")
 
 _ST_NAMES = {"mean": "mean", "cls": "cls", "max": "max", "mean_sqrt_len": "mean_sqrt_len_tokens",
              "weightedmean": "weightedmean", "lasttoken": "lasttoken"}

@@ -18,8 +18,9 @@ from embedlab.encoders.quantize import (
     dequantize_embeddings,
     quantize_embeddings,
 )
+from oracles import require
 
-st_quant = pytest.importorskip("sentence_transformers.quantization")
+st_quant = require("sentence_transformers.quantization")
 ST_PRECISIONS = ("float32", "int8", "uint8", "binary", "ubinary")
 RNG = np.random.default_rng(1234)
 
@@ -127,7 +128,7 @@ def test_empty(precision: str) -> None:
 
 
 def test_inputs_lists_and_tensors() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     emb = RNG.normal(size=(6, 12)).astype(np.float32)
     for precision in ST_PRECISIONS:
         _same(quantize_embeddings(emb.tolist(), precision), _st(emb.tolist(), precision))

@@ -23,10 +23,11 @@ from typing import Any
 import pytest
 
 from embedlab.tokenizers import Tokenizer
+from oracles import require
 from test_tokenizers_bpe_parity import BUILDERS, _train_texts
 from test_tokenizers_parity import gutenberg_lines
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 FIELDS = ("ids", "type_ids", "attention_mask", "special_tokens_mask", "offsets")
 BPE_KINDS = ("bytelevel-gpt2", "sentencepiece-bpe", "bpe-byte-fallback", "llama3-style")
