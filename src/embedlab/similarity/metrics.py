@@ -262,3 +262,18 @@ def pairwise(a: npt.ArrayLike, b: npt.ArrayLike, metric: str = "cosine") -> np.n
     array([[1.4142]], dtype=float32)
     """
     return _FUNCTIONS[normalize_metric(metric)](a, b)
+
+
+def unitvec_exact(vec: np.ndarray) -> np.ndarray:
+    """One vector ``vec`` scaled to unit length (zero stays zero), exactly as gensim's
+    ``unitvec``: the norm by BLAS ``dnrm2`` and the scaling in float64, the result in
+    ``vec``'s dtype (the float32-exact variant word-vector parity with gensim needs)."""
+    from scipy.linalg.blas import dnrm2
+
+    if vec.size == 0:
+        return vec
+    wide = np.asarray(vec, dtype=np.float64)
+    length = float(dnrm2(wide))
+    if length > 0.0:
+        return (wide * (1.0 / length)).astype(vec.dtype)
+    return vec

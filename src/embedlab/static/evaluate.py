@@ -32,12 +32,9 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from embedlab.static.vectors import WordVectors
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +84,7 @@ class WordPairsResult(tuple):
         return self
 
 
-def _ok_vocab(wv: WordVectors, restrict_vocab: int, case_insensitive: bool) -> dict[str, int]:
+def _ok_vocab(wv: Any, restrict_vocab: int, case_insensitive: bool) -> dict[str, int]:
     """Known words (upper-cased when case-insensitive) to rows; the first variant wins."""
     keys = wv.words[:restrict_vocab]
     if case_insensitive:
@@ -116,7 +113,7 @@ def _section_score(section: dict[str, Any]) -> float:
     return score
 
 
-def evaluate_analogies(wv: WordVectors, path: str | os.PathLike[str],
+def evaluate_analogies(wv: Any, path: str | os.PathLike[str],
                        restrict_vocab: int = 300000, case_insensitive: bool = True,
                        dummy4unknown: bool = False, method: str = "add") -> AnalogyResult:
     """Analogy accuracy: ``(score, sections)`` with per-section ``correct``/``incorrect``
@@ -183,7 +180,7 @@ def evaluate_analogies(wv: WordVectors, path: str | os.PathLike[str],
     return AnalogyResult(score, sections, oov, questions, invalid, replaced[0])
 
 
-def _predict(wv: WordVectors, ok_vocab: dict[str, int], a: str, b: str, c: str, stop: int,
+def _predict(wv: Any, ok_vocab: dict[str, int], a: str, b: str, c: str, stop: int,
              method: str) -> list[tuple[str, float]]:
     """Top five candidates for ``a : b :: c : ?`` among the first ``stop`` rows."""
     rows = [ok_vocab[b], ok_vocab[c], ok_vocab[a]]
@@ -197,7 +194,7 @@ def _predict(wv: WordVectors, ok_vocab: dict[str, int], a: str, b: str, c: str, 
     return wv._ranked(dists, 5, sorted(set(rows)))
 
 
-def evaluate_word_pairs(wv: WordVectors, path: str | os.PathLike[str], delimiter: str = "\t",
+def evaluate_word_pairs(wv: Any, path: str | os.PathLike[str], delimiter: str = "\t",
                         restrict_vocab: int = 300000, case_insensitive: bool = True,
                         dummy4unknown: bool = False, encoding: str = "utf-8") -> WordPairsResult:
     """Pearson and Spearman correlation of cosine similarity with human scores.
@@ -207,7 +204,7 @@ def evaluate_word_pairs(wv: WordVectors, path: str | os.PathLike[str], delimiter
     """
     from scipy import stats
 
-    from embedlab.static.vectors import _unitvec
+    from embedlab.similarity.metrics import unitvec_exact as _unitvec
 
     ok_vocab = _ok_vocab(wv, restrict_vocab, case_insensitive)
     gold: list[float] = []

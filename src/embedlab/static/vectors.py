@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import EmbedlabError
+from embedlab.similarity.metrics import unitvec_exact as _unitvec
 from embedlab.static.formats import LoadReport, read_vectors, write_vectors
 
 METRICS = ("cosine", "euclidean", "manhattan")
@@ -45,20 +46,6 @@ class UnknownWordError(EmbedlabError, KeyError):
 
     def __str__(self) -> str:  # KeyError would show the message quoted
         return str(self.args[0])
-
-
-def _unitvec(vec: np.ndarray) -> np.ndarray:
-    """``vec`` scaled to unit length (zero stays zero), exactly as gensim's ``unitvec``:
-    the norm by BLAS ``dnrm2`` and the scaling in float64, the result in ``vec``'s dtype."""
-    from scipy.linalg.blas import dnrm2
-
-    if vec.size == 0:
-        return vec
-    wide = np.asarray(vec, dtype=np.float64)
-    length = float(dnrm2(wide))
-    if length > 0.0:
-        return (wide * (1.0 / length)).astype(vec.dtype)
-    return vec
 
 
 def _top_indices(x: np.ndarray, topn: int) -> np.ndarray:
