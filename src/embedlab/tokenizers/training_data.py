@@ -26,6 +26,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,8 @@ from ._chars import WS_BODY
 from .bytelevel import byte_level_word
 
 if TYPE_CHECKING:
-    from .tokenizer import Tokenizer
+    from .normalizers import Normalizer
+    from .pre_tokenizers import PreTokenizer
 
 
 class TrainingDataError(EmbedlabError, ValueError):
@@ -97,10 +99,18 @@ def lines_with_ending(text: str) -> Iterator[str]:
         start = end + 1
 
 
-class WordCounter:
-    """Accumulates pre-tokenized word counts for one tokenizer."""
+@dataclass(frozen=True)
+class Stages:
+    """The two pipeline stages word counting runs (a ``Tokenizer`` has both attributes)."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
+    normalizer: Normalizer | None
+    pre_tokenizer: PreTokenizer | None
+
+
+class WordCounter:
+    """Accumulates pre-tokenized word counts for one tokenizer (or its :class:`Stages`)."""
+
+    def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
         self.counts: Counter[str] = Counter()
         norm, pre = tokenizer.normalizer, tokenizer.pre_tokenizer
@@ -172,7 +182,7 @@ class WordCounter:
             counts[byte_level_word(piece)[0]] += c
 
 
-def count_words(tokenizer: Tokenizer, sequences: Iterable[str | list[str]]) -> Counter[str]:
+def count_words(tokenizer: Any, sequences: Iterable[str | list[str]]) -> Counter[str]:
     """Word counts of ``sequences`` (strings, or lists of strings taken as batches)."""
     wc = WordCounter(tokenizer)
     for i, item in enumerate(sequences):
@@ -189,7 +199,7 @@ def count_words(tokenizer: Tokenizer, sequences: Iterable[str | list[str]]) -> C
 
 
 def count_words_in_files(
-    tokenizer: Tokenizer, files: str | Path | Iterable[str | Path], workers: int | None = None
+    tokenizer: Any, files: str | Path | Iterable[str | Path], workers: int | None = None
 ) -> Counter[str]:
     """Word counts of the given UTF-8 text files, read line by line as HF does.
 
@@ -229,9 +239,6 @@ def _size(p: Path) -> int:
 
 
 def _count_file(stages: tuple[Any, Any], path: Path) -> Counter[str]:
-    from .bpe import BPE
-    from .tokenizer import Tokenizer
-
-    wc = WordCounter(Tokenizer(BPE(), normalizer=stages[0], pre_tokenizer=stages[1]))
+    wc = WordCounter(Stages(*stages))
     wc.add_text(read_text(path))
     return wc.counts
