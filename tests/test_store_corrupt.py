@@ -56,8 +56,11 @@ def test_http_409_and_listing_keeps_the_others(tmp_path: Path) -> None:
     _make(tmp_path)
     app = create_app("all-MiniLM-L6-v2", cache=False, collections_root=tmp_path)
     with TestClient(app) as client:
-        names = [c["name"] for c in client.get("/v1/collections").json()["collections"]]
-        assert names == ["good"]
+        listing = client.get("/v1/collections").json()
+        assert [c["name"] for c in listing["collections"]] == ["good"]
+        assert [s["name"] for s in listing["skipped"]] == ["bad"]
+        assert "unreadable" in listing["skipped"][0]["error"]
+        assert str(tmp_path) not in listing["skipped"][0]["error"]
         resp = client.get("/v1/collections/bad")
         assert resp.status_code == 409, resp.text
         assert str(tmp_path) not in resp.text

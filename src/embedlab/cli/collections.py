@@ -43,7 +43,7 @@ def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None
     from pathlib import Path
 
     from embedlab.models.registry import DEFAULT_MODEL
-    from embedlab.store import Collection
+    from embedlab.store import Collection, CollectionExistsError
     from embedlab.store.ingest import ingest
     from embedlab.store.schema import DB_NAME
 
@@ -58,9 +58,13 @@ def index_command(paths: tuple[str, ...], collection_dir: str, model: str | None
         action = "updated"
     else:
         name = model or DEFAULT_MODEL
-        col = Collection.create(folder, encoder=_load_quantized(name, quantize)
-                                if quantize else name)
-        action = "created"
+        enc = _load_quantized(name, quantize) if quantize else name
+        try:
+            col = Collection.create(folder, encoder=enc)
+            action = "created"
+        except CollectionExistsError:  # another `embedlab index` created it meanwhile
+            col = Collection.open(folder, encoder=enc)
+            action = "updated"
     with col:
         report = ingest(col, paths, chunk_tokens=chunk_tokens, overlap_sentences=overlap,
                         progress=sys.stderr.isatty(), text_field=text_field)

@@ -151,8 +151,15 @@ class CollectionOut(BaseModel):
     metric: str
 
 
+class SkippedOut(BaseModel):
+    name: str
+    error: str
+
+
 class CollectionList(BaseModel):
     collections: list[CollectionOut]
+    #: collections under the root that could not be read (corrupt, newer format), skipped
+    skipped: list[SkippedOut] = []
 
 
 class AddedOut(BaseModel):
@@ -402,13 +409,17 @@ def _manager(request: Request) -> Collections:
 
 @router.get("/v1/collections", response_model=CollectionList, responses=_errors())
 async def list_all(request: Request) -> CollectionList:
-    """Every collection under the server's root: name, count, model, dimension, metric."""
+    """Every collection under the server's root: name, count, model, dimension, metric;
+    ``skipped`` names those that cannot be read (each also gives 409 on its own routes)."""
     manager = _manager(request)
-    infos = await manager.run(list_collections, manager.root)
+    skipped: list[tuple[str, str]] = []
+    infos = await manager.run(list_collections, manager.root, skipped)
     return CollectionList(collections=[
         CollectionOut(name=i.name, count=i.count, model=i.model_name or None,
                       dimension=i.dimension, metric=i.metric)
-        for i in infos if NAME_RE.fullmatch(i.name)])
+        for i in infos if NAME_RE.fullmatch(i.name)],
+        skipped=[SkippedOut(name=name, error=_ABS_PATH.sub(r"\1", why))
+                 for name, why in skipped if NAME_RE.fullmatch(name)])
 
 
 @router.post("/v1/collections", response_model=CollectionOut, status_code=201,

@@ -27,10 +27,13 @@ class CollectionInfo:
     count: int
 
 
-def list_collections(root: str | Path) -> list[CollectionInfo]:
+def list_collections(root: str | Path,
+                     skipped: list[tuple[str, str]] | None = None) -> list[CollectionInfo]:
     """Collections directly under ``root`` (folders holding a collection.sqlite), by name.
 
-    A folder that cannot be opened (e.g. a newer format) is skipped with a logged warning.
+    A folder that cannot be opened (corrupt, or a newer format) is skipped with a logged
+    warning and, when ``skipped`` is given, appended to it as ``(name, reason)``; one
+    dropped while being listed is left out.
     """
     import logging
 
@@ -45,22 +48,38 @@ def list_collections(root: str | Path) -> list[CollectionInfo]:
             with Collection.open(folder) as col:
                 out.append(CollectionInfo(folder.name, folder, col.model_name, col.metric,
                                           col.dimension, col.count()))
+        except CollectionNotFoundError:
+            continue  # dropped meanwhile
         except (CollectionError, sqlite3.DatabaseError, OSError) as exc:
             # One unreadable collection is reported and skipped; the others still list.
             logging.getLogger(__name__).warning("skipping %s: %s", folder.name, exc)
+            if skipped is not None:
+                skipped.append((folder.name, str(exc)))
     return out
 
 
 def drop(path: str | Path) -> None:
     """Delete the collection folder at ``path`` (refuses folders that are not collections).
 
-    The folder is first renamed aside (under the write lock) so it vanishes at once.
+    The folder is first renamed aside (under the write lock) so it vanishes at once; users
+    of the collection meanwhile get :class:`CollectionNotFoundError`. A symbolic link is
+    refused (renaming the link would drop nothing and leave the link behind).
     """
     path = Path(path)
+    if path.is_symlink():
+        raise CollectionError(
+            f"{path} is a symbolic link to {os.path.realpath(path)}; drop the collection "
+            "folder itself, or remove the link (rm) to keep the collection")
     if not (path / DB_NAME).is_file():
         raise CollectionNotFoundError(
             f"no collection at {path} (no {DB_NAME}); nothing dropped")
     aside = path.parent / f".{path.name}.dropping-{uuid.uuid4().hex[:8]}"
-    with write_lock(path / LOCK_NAME):
-        os.replace(path, aside)
+    try:
+        with write_lock(path / LOCK_NAME):
+            if not (path / DB_NAME).is_file():
+                raise FileNotFoundError(path)
+            os.replace(path, aside)
+    except FileNotFoundError:  # dropped by someone else while this waited for the lock
+        raise CollectionNotFoundError(
+            f"no collection at {path} (dropped meanwhile); nothing dropped") from None
     shutil.rmtree(aside, ignore_errors=True)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -20,7 +21,7 @@ import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -72,11 +73,21 @@ def _pack(vector: np.ndarray) -> np.ndarray:
 
 
 def _locked(method: F) -> F:
-    """Serialize a method on the collection's thread lock (the SQLite connection is shared)."""
+    """Serialize a method on the collection's thread lock (the SQLite connection is shared),
+    and report the database and index files' failures as what they mean: a collection
+    dropped (or replaced) while in use is :class:`CollectionNotFoundError`, an unreadable
+    database :class:`CorruptCollectionError`; other errors pass through unchanged."""
     @functools.wraps(method)
     def wrapper(self: Collection, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.DatabaseError, OSError) as exc:
+                if not self._present():
+                    raise self._dropped() from exc
+                if type(exc) is sqlite3.DatabaseError:  # malformed, not a database, ...
+                    raise _corrupt(self.path, exc) from exc
+                raise
     return cast(F, wrapper)
 
 
@@ -108,6 +119,8 @@ class Collection:
         self._encoder = encoder
         self._searcher: Searcher | None = None
         self._lock = threading.RLock()
+        #: (device, inode) of the database file this connection opened (set by open)
+        self._identity: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -142,7 +155,7 @@ class Collection:
         tmp = path.parent / f".{path.name}.creating-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         try:
-            conn = connect(tmp / DB_NAME)
+            conn = connect(tmp / DB_NAME, create=True)
             meta = {"metric": metric, "dimension": str(dim),
                     "model_name": enc.name if enc is not None else "",
                     "fingerprint": enc.fingerprint if enc is not None else "",
@@ -150,9 +163,15 @@ class Collection:
                     "config": json.dumps({**DEFAULT_CONFIG, **config})}
             create_schema(conn, meta)
             conn.close()
-            if path.exists():
-                path.rmdir()
-            os.replace(tmp, path)  # the folder appears complete or not at all
+            try:
+                if path.exists():
+                    path.rmdir()
+                os.replace(tmp, path)  # the folder appears complete or not at all
+            except OSError as exc:  # another process created it meanwhile
+                if not path.exists():
+                    raise
+                raise CollectionExistsError(
+                    f"{path} already exists; use Collection.open({str(path)!r})") from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -167,18 +186,20 @@ class Collection:
             raise CollectionNotFoundError(
                 f"no collection at {path} (no {DB_NAME}); create it with Collection.create")
         try:
+            identity = _identity(path)
             conn = connect(path / DB_NAME)
-        except sqlite3.DatabaseError as exc:
-            raise _corrupt(path, exc) from None
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise _open_failed(path, exc) from None
         try:
             meta = read_meta(conn, path)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             conn.close()
-            raise _corrupt(path, exc) from None
+            raise _open_failed(path, exc) from None
         except BaseException:
             conn.close()
             raise
         col = cls(path, conn, meta)
+        col._identity = identity
         # a model given by name runs at the precision the collection was built with
         col._encoder = (col._check_encoder(_load(encoder, col.precision))
                         if encoder is not None else None)
@@ -186,6 +207,33 @@ class Collection:
 
     def close(self) -> None:
         self._conn.close()
+
+    def _present(self) -> bool:
+        """Whether the database file this collection opened is still at its path (not
+        dropped, nor replaced by another collection of the same name)."""
+        try:
+            return self._identity is None or _identity(self.path) == self._identity
+        except OSError:
+            return False
+
+    def _dropped(self) -> CollectionNotFoundError:
+        return CollectionNotFoundError(
+            f"collection {self.path.name} was dropped (or replaced) while in use; "
+            "open it again")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The inter-process write lock and a transaction, on a collection still present
+        (a drop holds the same lock while it moves the folder away)."""
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(write_lock(self.path / LOCK_NAME))
+            except FileNotFoundError:  # the folder is gone
+                raise self._dropped() from None
+            if not self._present():
+                raise self._dropped()
+            stack.enter_context(writes.transaction(self._conn))
+            yield
 
     def __enter__(self) -> Collection:
         return self
@@ -222,7 +270,7 @@ class Collection:
                 f"{self.dimension}-d")
         if not self.fingerprint:  # an empty model-less collection adopts this encoder
             precision = vector_precision(enc)
-            with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+            with self._writing():
                 if self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
                     raise ModelMismatchError(
                         f"collection {self.path} gained documents given as vectors meanwhile; "
@@ -295,7 +343,7 @@ class Collection:
                 self._encode_missing(docs)
             removed = 0
             try:
-                with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+                with self._writing():
                     self.dimension = writes.settle_dimension(self._conn, docs)
                     if source is None:
                         missing = writes.insert_documents(self._conn, docs, replace, _pack)
@@ -336,7 +384,7 @@ class Collection:
         if ids is None and where is None:
             raise CollectionError("delete() needs ids=[...] or where={...}; to remove all, "
                                   "use where={} or drop() the collection")
-        with write_lock(self.path / LOCK_NAME), writes.transaction(self._conn):
+        with self._writing():
             seqs = [r[0] for r in self._select("d.seq", ids, where, None)]
             return writes.delete_seqs(self._conn, seqs)
 
@@ -497,6 +545,22 @@ class Collection:
 
 class _Retry(Exception):
     """Internal: roll back and retry a write whose content rows vanished meanwhile."""
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path / DB_NAME)
+    return st.st_dev, st.st_ino
+
+
+def _open_failed(path: Path, exc: Exception) -> CollectionError:
+    """Why opening failed: the collection vanished meanwhile, or its database is unreadable."""
+    if not (path / DB_NAME).is_file():
+        return CollectionNotFoundError(
+            f"no collection at {path} (it was dropped while being opened)")
+    if isinstance(exc, OSError):
+        return CollectionError(f"collection {path.name}: {DB_NAME} cannot be read "
+                               f"({exc.strerror or exc})")
+    return _corrupt(path, exc)
 
 
 def _corrupt(path: Path, exc: Exception) -> CorruptCollectionError:

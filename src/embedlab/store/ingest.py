@@ -32,11 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.store.collection import Collection
+from embedlab.store.errors import CollectionNotFoundError
+from embedlab.store.locking import write_lock
 from embedlab.store.readers import UnreadableFileError, read_document
+from embedlab.store.schema import DB_NAME
 from embedlab.text.chunking import TokenCounter, chunk_text, word_count
 
 log = logging.getLogger(__name__)
 RESERVED_KEYS = ("path", "chunk", "file_sha256", "page")
+#: The lock file that serializes ingests into one collection.
+INGEST_LOCK_NAME = "ingest.lock"
 #: Sentences tokenized per call when counting tokens for chunking.
 COUNT_BATCH = 512
 
@@ -207,22 +212,42 @@ def ingest(collection: Collection, paths: Iterable[str | Path], chunk_tokens: in
     files, folders = discover(paths, unreadable)
     count, limit = token_counter(collection)
     max_tokens = min(chunk_tokens, limit) if limit else chunk_tokens
-    stored = _stored_files(collection)
     report = IngestReport()
-    with _progress_bar(len(files), bool(progress)) as tick:
-        for path in files:
-            try:
-                _sync_file(collection, path, stored, max_tokens, overlap_sentences, count,
-                           text_field, report)
-            except UnreadableFileError as exc:
-                log.warning("skipping %s", exc)
-                report.skipped.append((str(path), str(exc)))
-            tick(str(path))
-    present = {str(p) for p in files}
-    for name in sorted(stored):
-        inside = any(Path(name).is_relative_to(f) for f in folders)
-        unread = any(Path(name).is_relative_to(u) for u in unreadable)  # not gone: unlisted
-        if inside and not unread and name not in present:
-            report.chunks_removed += collection.delete(where={"path": name})
-            report.removed.append(name)
+    # One ingest at a time per collection: a second one waits, then finds the files the
+    # first one stored unchanged instead of embedding them again.
+    with _ingest_lock(collection):
+        stored = _stored_files(collection)
+        with _progress_bar(len(files), bool(progress)) as tick:
+            for path in files:
+                try:
+                    _sync_file(collection, path, stored, max_tokens, overlap_sentences,
+                               count, text_field, report)
+                except UnreadableFileError as exc:
+                    log.warning("skipping %s", exc)
+                    report.skipped.append((str(path), str(exc)))
+                tick(str(path))
+        present = {str(p) for p in files}
+        for name in sorted(stored):
+            inside = any(Path(name).is_relative_to(f) for f in folders)
+            unread = any(Path(name).is_relative_to(u) for u in unreadable)  # unlisted
+            if inside and not unread and name not in present:
+                report.chunks_removed += collection.delete(where={"path": name})
+                report.removed.append(name)
     return report
+
+
+@contextmanager
+def _ingest_lock(collection: Collection) -> Iterator[None]:
+    """The collection's ingest lock (a file beside its write lock, which single writes
+    take, so readers and other writers are not held up for a whole ingest)."""
+    def waiting() -> None:
+        log.warning("another ingest is updating %s; waiting for it to finish",
+                    collection.path)
+    try:
+        with write_lock(collection.path / INGEST_LOCK_NAME, on_wait=waiting):
+            yield
+    except FileNotFoundError as exc:
+        if (collection.path / DB_NAME).is_file():
+            raise
+        raise CollectionNotFoundError(
+            f"collection {collection.path} was dropped during the ingest") from exc

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
 @contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
+def write_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold an exclusive advisory ``flock`` on ``path`` (created if missing) while inside.
 
-    POSIX only; elsewhere it is a no-op and SQLite's own locking still keeps writes atomic.
+    ``on_wait`` is called once if another holder makes this wait. Locks on separate opens of
+    one file exclude each other, between threads of one process too. POSIX only; elsewhere
+    it is a no-op and SQLite's own locking still keeps writes atomic.
 
     >>> import tempfile
     >>> with write_lock(Path(tempfile.mkdtemp()) / "x.lock"):
@@ -23,7 +25,12 @@ def write_lock(path: Path) -> Iterator[None]:
         yield
         return
     with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:

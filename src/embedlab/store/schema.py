@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import urllib.parse
 import zlib
 from pathlib import Path
 
@@ -48,9 +49,15 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='');
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open ``path`` in autocommit mode (transactions are explicit) with a busy timeout."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+    """Open ``path`` in autocommit mode (transactions are explicit) with a busy timeout.
+
+    Without ``create`` a missing file is an error (``sqlite3.OperationalError``), never a
+    new empty database: a collection dropped meanwhile is not brought back as an empty one.
+    """
+    mode = "rwc" if create else "rw"
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA synchronous = NORMAL")
