@@ -1,0 +1,97 @@
+"""Shared settings and strategies of the property-based (hypothesis) fuzzing suite.
+
+The default suite runs a few dozen examples per property, derandomized under ``CI=true`` so
+that a CI failure reproduces; ``EMBEDLAB_FUZZ=long`` (``make test-slow``) runs
+``LONG_FACTOR`` times as many, from a random seed. Every case has a time budget and a peak
+memory budget (the process's peak RSS is reset before each case through
+``/proc/self/clear_refs``, so the bound is per case, not per process).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+LONG = os.environ.get("EMBEDLAB_FUZZ") == "long"
+#: How many more examples the long run tries than the default suite.
+LONG_FACTOR = 10
+#: Errors embedlab documents for bad input: its own, and TypeError/ValueError for arguments.
+DOCUMENTED = (TypeError, ValueError)
+
+
+def fuzz(examples: int) -> Any:
+    """Hypothesis settings for a property: ``examples`` cases (times LONG_FACTOR when long)."""
+    return settings(
+        max_examples=examples * (LONG_FACTOR if LONG else 1),
+        deadline=None,  # the budget below bounds each case instead, with a clearer message
+        derandomize=os.environ.get("CI") == "true" and not LONG,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        print_blob=True,
+    )
+
+
+def _rss_kib(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+@contextmanager
+def budget(seconds: float, megabytes: float, what: Any = "") -> Iterator[None]:
+    """Fail unless the block takes under ``seconds`` and raises the process's peak resident
+    memory by under ``megabytes`` over its resident memory at the start."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")  # resets VmHWM (peak RSS) to the current RSS
+        start_rss = _rss_kib("VmRSS")
+    except OSError:  # pragma: no cover - not Linux: time only
+        start_rss = None
+    start = time.perf_counter()
+    yield
+    elapsed = time.perf_counter() - start
+    assert elapsed < seconds, f"{elapsed:.2f} s > budget {seconds} s for {what!r:.200}"
+    if start_rss is not None:
+        grown = (_rss_kib("VmHWM") - start_rss) / 1024
+        assert grown < megabytes, f"peak RSS +{grown:.0f} MB > {megabytes} MB for {what!r:.200}"
+
+
+#: Text of any Unicode, lone surrogates included (Python strings can hold them).
+any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=300)
+#: Text over the printable planes, weighted to what breaks tokenizers: marks, CJK, spaces.
+tricky_text = st.text(st.one_of(
+    st.characters(codec="utf-8"),
+    st.sampled_from([*"\u0301\u0308\u200b\u00a0\u3000\ufeff\u202e\t\r\n ", "\U0001f600",
+                     "\U0001f1e6", "\u4e2d", "\u00e9", "\u0130", "\u1e9e"]),
+), max_size=400)
+
+json_scalars = (st.none() | st.booleans() | st.integers(-2**70, 2**70)
+                | st.floats(allow_nan=True, allow_infinity=True) | any_text)
+#: Any JSON value (NaN and infinities included, as Python's json writes them).
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(any_text, inner, max_size=6),
+    max_leaves=25)
+
+_where_keys = st.one_of(st.sampled_from(["n", "topic", "year", "", "a.b", 'q"x', "\x00", "$and",
+                                         "k" * 300]), any_text)
+_where_values = st.one_of(json_scalars, st.lists(json_scalars, max_size=5))
+_operators = st.sampled_from(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
+                              "$exists", "$bad"])
+_condition = st.one_of(_where_values, st.dictionaries(_operators, _where_values, min_size=1,
+                                                      max_size=3), json_values)
+#: Metadata filters, mostly well-formed (the operators of embedlab.store.filters), some not.
+where_filters = st.recursive(
+    st.dictionaries(_where_keys, _condition, max_size=3),
+    lambda inner: st.dictionaries(st.sampled_from(["$and", "$or", "$not"]),
+                                  st.lists(inner, max_size=4) | inner, min_size=1, max_size=2),
+    max_leaves=12)
