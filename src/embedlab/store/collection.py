@@ -72,6 +72,16 @@ def _pack(vector: np.ndarray) -> np.ndarray:
     return quantize_embeddings(vector[None, :].astype(np.float32), "ubinary")[0]
 
 
+#: What reading a collection's files can raise when they vanish or are damaged (SQLite
+#: decodes stored text as UTF-8 as it reads it: a damaged text raises UnicodeDecodeError).
+_FILE_ERRORS = (sqlite3.DatabaseError, OSError, UnicodeDecodeError)
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    """A malformed file, not a database, undecodable text: not a busy or full disk."""
+    return type(exc) is sqlite3.DatabaseError or isinstance(exc, UnicodeDecodeError)
+
+
 def _locked(method: F) -> F:
     """Serialize a method on the collection's thread lock (the SQLite connection is shared),
     and report the database and index files' failures as what they mean: a collection
@@ -82,10 +92,10 @@ def _locked(method: F) -> F:
         with self._lock:
             try:
                 return method(self, *args, **kwargs)
-            except (sqlite3.DatabaseError, OSError) as exc:
+            except _FILE_ERRORS as exc:
                 if not self._present():
                     raise self._dropped() from exc
-                if type(exc) is sqlite3.DatabaseError:  # malformed, not a database, ...
+                if _is_corruption(exc):
                     raise _corrupt(self.path, exc) from exc
                 raise
     return cast(F, wrapper)
@@ -188,11 +198,11 @@ class Collection:
         try:
             identity = _identity(path)
             conn = connect(path / DB_NAME)
-        except (sqlite3.DatabaseError, OSError) as exc:
+        except _FILE_ERRORS as exc:
             raise _open_failed(path, exc) from None
         try:
             meta = read_meta(conn, path)
-        except (sqlite3.DatabaseError, OSError) as exc:
+        except _FILE_ERRORS as exc:
             conn.close()
             raise _open_failed(path, exc) from None
         except BaseException:
@@ -397,7 +407,7 @@ class Collection:
         query = (f"SELECT {columns} FROM documents d JOIN contents c ON c.id = d.content "
                  f"WHERE {sql}")
         if ids is not None:
-            id_list = [ids] if isinstance(ids, str) else list(ids)
+            id_list = writes.lookup_ids(ids)
             rows: list[tuple[Any, ...]] = []
             own = not self._conn.in_transaction
             if own:  # one snapshot across the chunked statements
@@ -419,17 +429,19 @@ class Collection:
     def get(self, ids: Any = None, where: dict[str, Any] | None = None,
             limit: int | None = None) -> list[Document]:
         """Documents by ids (in the given order; unknown ids are skipped) and/or filter."""
+        ids = None if ids is None else writes.lookup_ids(ids)
         rows = self._select('d.id, c.text, d.metadata, d.source, d.start, d."end"', ids,
                             where, None if ids is not None else limit)
         docs = [Document(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows]
         if ids is not None:
-            order = {x: i for i, x in enumerate([ids] if isinstance(ids, str) else ids)}
+            order = {x: i for i, x in enumerate(ids)}
             docs.sort(key=lambda d: order[d.id])
             docs = docs[:limit] if limit is not None else docs
         return docs
 
     def get_vectors(self, ids: Any) -> np.ndarray:
         """Stored float32 vectors, (len(ids), dim), in the order of ``ids`` (all must exist)."""
+        ids = writes.lookup_ids(ids)
         found = self._select("d.id, c.vector, c.crc", ids, None, None)
         bad = [r[0] for r in found if r[2] is not None and vector_crc(r[1]) != r[2]]
         if bad:
@@ -557,10 +569,10 @@ def _open_failed(path: Path, exc: Exception) -> CollectionError:
     if not (path / DB_NAME).is_file():
         return CollectionNotFoundError(
             f"no collection at {path} (it was dropped while being opened)")
-    if isinstance(exc, OSError):
-        return CollectionError(f"collection {path.name}: {DB_NAME} cannot be read "
-                               f"({exc.strerror or exc})")
-    return _corrupt(path, exc)
+    if _is_corruption(exc):
+        return _corrupt(path, exc)
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    return CollectionError(f"collection {path.name}: {DB_NAME} cannot be opened ({why})")
 
 
 def _corrupt(path: Path, exc: Exception) -> CorruptCollectionError:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -83,9 +83,29 @@ def metadata_json(metadata: Any, index: int, *, label: str | None = None) -> str
 def _as_list(name: str, value: Any, n: int) -> list[Any]:
     if value is None:
         return [None] * n
-    items = list(value)
+    items = _sequence(name, value)
     if len(items) != n:
         raise CollectionError(f"{name} has {len(items)} items but there are {n} documents")
+    return items
+
+
+def _sequence(name: str, value: Any) -> list[Any]:
+    """``value`` as a list, if it is a sequence of items (not one str, bytes or mapping)."""
+    if isinstance(value, str | bytes | bytearray | dict) or not isinstance(value, Iterable):
+        raise CollectionError(f"{name} must be a list, got "
+                              f"{type(value).__name__}")
+    return list(value)
+
+
+def lookup_ids(ids: Any) -> list[str]:
+    """The ``ids`` of a lookup (get, delete, get_vectors): one str or a list of str."""
+    if isinstance(ids, str):
+        return [ids]
+    items = _sequence("ids", ids)
+    for i, doc_id in enumerate(items):
+        if not isinstance(doc_id, str):
+            raise CollectionError(f"ids[{i}] must be a str, got {type(doc_id).__name__} "
+                                  f"{doc_id!r:.60}")
     return items
 
 
@@ -110,8 +130,9 @@ def prepare_documents(texts: Any, ids: Any, metadatas: Any, vectors: Any, source
     if isinstance(texts, str):
         raise CollectionError("texts must be a list of strings, got one str; wrap it: [text]")
     vecs = None if vectors is None else check_vectors(vectors, dimension)
-    n = len(vecs) if vecs is not None else len(list(texts))
-    text_list = _as_list("texts", texts, n)
+    given = None if texts is None else _sequence("texts", texts)
+    n = len(vecs) if vecs is not None else len(given or [])
+    text_list = _as_list("texts", given, n)
     for i, t in enumerate(text_list):
         if t is not None and not isinstance(t, str):
             raise CollectionError(f"texts[{i}] is {type(t).__name__}, not str")
