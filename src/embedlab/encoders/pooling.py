@@ -49,11 +49,16 @@ class PoolingConfig:
         path = Path(path) / "config.json"
         raw = read_json_object(path, "pooling config")
         if raw.get("pooling_mode"):  # newer sentence-transformers write one string
-            return cls((str(raw["pooling_mode"]).replace("_tokens", "").replace("_token", ""),))
-        modes = tuple(m for m in _ORDER if raw.get(_CONFIG_KEYS[m]))
+            modes: tuple[str, ...] = (
+                str(raw["pooling_mode"]).replace("_tokens", "").replace("_token", ""),)
+        else:
+            modes = tuple(m for m in _ORDER if raw.get(_CONFIG_KEYS[m]))
         if not modes:
             raise ModelFileError(f"{path} enables no pooling mode")
-        return cls(modes)
+        try:
+            return cls(modes)
+        except ValueError as exc:  # an unknown pooling_mode
+            raise ModelFileError(f"{path}: {exc}") from None
 
 
 def pool(token_embeddings: np.ndarray, attention_mask: np.ndarray,

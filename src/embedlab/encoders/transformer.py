@@ -76,7 +76,11 @@ class TransformerEncoder(Encoder):
             self.pooling = PoolingConfig(tuple(pooling.split("+")))
         st_cfg = read_json_object(self.folder / "sentence_bert_config.json",
                                   "sentence-transformers config", required=False)
-        limit = int(st_cfg.get("max_seq_length") or cfg.max_tokens)
+        st_path = self.folder / "sentence_bert_config.json"
+        limit = st_cfg.get("max_seq_length") or cfg.max_tokens
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
+            raise ModelFileError(f"{st_path}: max_seq_length must be a whole number >= 2, "
+                                 f"got {limit!r:.60}")
         if max_length is not None:
             if max_length < 2:
                 raise ValueError(f"max_length must be at least 2, got {max_length}")
@@ -84,6 +88,16 @@ class TransformerEncoder(Encoder):
         self.max_length = min(limit, cfg.max_tokens)
         self.do_lower_case = bool(st_cfg.get("do_lower_case", False))
         self.tokenizer = Tokenizer.from_pretrained_folder(self.folder)
+        # An id outside the embedding table would fail inside the model (IndexError in
+        # numpy, an ONNX Runtime error): a vocabulary larger than config.json's is a folder
+        # error.  _run checks the ids again (post-processors carry ids of their own).
+        ids = [*getattr(self.tokenizer.model, "vocab", {}).values(),
+               *(t.id for t in self.tokenizer.added_vocabulary.tokens)]
+        if ids and (max(ids) >= cfg.vocab_size or min(ids) < 0):
+            raise ModelFileError(
+                f"{self.folder}: the tokenizer (tokenizer.json or vocab.txt) has token ids "
+                f"{min(ids)}..{max(ids)} but config.json's vocab_size is {cfg.vocab_size}; "
+                "the files belong to different models")
         self.tokenizer.enable_truncation(self.max_length)
         self.pad_id = cfg.pad_token_id
         self.dimension = self.pooling.output_dim(cfg.hidden_size)
@@ -141,5 +155,11 @@ class TransformerEncoder(Encoder):
             ids[row, :len(tok)] = tok
             types[row, :len(typ)] = typ
             mask[row, :len(tok)] = 1
+        vocab_size = self.runner.config.vocab_size
+        if ids.size and (int(ids.max()) >= vocab_size or int(ids.min()) < 0):
+            raise ModelFileError(
+                f"{self.folder}: the tokenizer produced token id {int(ids.max())} or "
+                f"{int(ids.min())}, outside config.json's vocab_size {vocab_size}; the "
+                "tokenizer files and the model do not match")
         tokens = self.runner(ids, mask, types)
         return pool(tokens, mask, self.pooling)

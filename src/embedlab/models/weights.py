@@ -94,14 +94,33 @@ def load_weights(path: str | Path, cfg: EncoderConfig) -> dict[str, np.ndarray]:
     return out
 
 
-def _check_shapes(w: dict[str, np.ndarray], cfg: EncoderConfig, path: Path) -> None:
-    h = cfg.hidden_size
-    expected = {
+def expected_shapes(cfg: EncoderConfig) -> dict[str, tuple[int, ...]]:
+    """The shape config.json implies for every canonical parameter."""
+    h, inter = cfg.hidden_size, cfg.intermediate_size
+    shapes: dict[str, tuple[int, ...]] = {
         "word_embeddings": (cfg.vocab_size, h),
-        "layers.0.q.weight": (h, h),
-        "layers.0.ffn_in.weight": (cfg.intermediate_size, h),
+        "position_embeddings": (cfg.max_position_embeddings, h),
+        "emb_ln.weight": (h,), "emb_ln.bias": (h,),
     }
-    for name, shape in expected.items():
+    if cfg.arch == "bert":
+        shapes["token_type_embeddings"] = (cfg.type_vocab_size, h)
+    else:
+        shapes["relative_attention_bias"] = (cfg.relative_attention_num_buckets, cfg.num_heads)
+    for i in range(cfg.num_layers):
+        p = f"layers.{i}."
+        for name in ("q", "k", "v", "o"):
+            shapes[p + name + ".weight"], shapes[p + name + ".bias"] = (h, h), (h,)
+        for name in ("ln1", "ln2"):
+            shapes[p + name + ".weight"], shapes[p + name + ".bias"] = (h,), (h,)
+        shapes[p + "ffn_in.weight"], shapes[p + "ffn_in.bias"] = (inter, h), (inter,)
+        shapes[p + "ffn_out.weight"], shapes[p + "ffn_out.bias"] = (h, inter), (h,)
+    return shapes
+
+
+def _check_shapes(w: dict[str, np.ndarray], cfg: EncoderConfig, path: Path) -> None:
+    # Every tensor, not a sample: a table shorter than config.json says (positions, token
+    # types, buckets) would otherwise fail as an IndexError inside a forward pass.
+    for name, shape in expected_shapes(cfg).items():
         if w[name].shape != shape:
             raise ModelFileError(
                 f"model weights {path}: {name} has shape {w[name].shape}, config.json says {shape}"

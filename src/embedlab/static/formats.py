@@ -34,6 +34,8 @@ import logging
 import os
 import re
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,7 +101,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
                 if not block:
                     break
                 head += block
-        except (OSError, EOFError) as exc:  # a damaged .gz: judge by what could be read
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz: judge by what was read
             if not head:
                 raise VectorFileError(f"{path}: the compressed file is damaged or cut short "
                                       f"({exc})") from None
@@ -142,7 +144,7 @@ def read_vectors(
             else:
                 words, vectors = _read_text(fh, path, report, limit,
                                             header=fmt == "word2vec-text")
-        except (OSError, EOFError) as exc:  # a damaged or cut .gz
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged or cut .gz
             raise VectorFileError(f"{path}: the compressed file is damaged or cut short "
                                   f"({exc})") from None
     if report.replaced_words:
@@ -190,9 +192,11 @@ class _Collector:
         self.words.append(word)
         self.rows.append(row)
 
-    def result(self, dim: int) -> tuple[list[str], np.ndarray]:
+    def result(self, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
+        # A header of "0 D" would give a vocabulary of nothing whose every encoding is D
+        # zeros (D from the file, unbounded): a file without vectors is an error.
         if not self.rows:
-            return self.words, np.zeros((0, dim), np.float32)
+            raise VectorFileError(f"{path}: no vectors found (the header announces 0 words)")
         return self.words, np.vstack(self.rows).astype(np.float32, copy=False)
 
 
@@ -249,7 +253,7 @@ def _read_text(fh: IO[bytes], path: Path, report: LoadReport, limit: int | None,
             f"{path}, line {line_no + 1}: the file ends after {count} vectors but its header "
             f"(line 1) announces {expected}; the file is truncated"
         )
-    return out.result(dim)
+    return out.result(dim, path)
 
 
 def _is_float(token: bytes) -> bool:
@@ -286,7 +290,7 @@ def _read_binary(fh: IO[bytes], path: Path, report: LoadReport,
         row = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
         out.add(word, row)
         pos = space + 1 + nbytes
-    return out.result(dim)
+    return out.result(dim, path)
 
 
 def _read_folder(path: Path, limit: int | None
@@ -328,22 +332,41 @@ def _read_embedlab(path: Path, limit: int | None
             if "format_version" not in archive or "words" not in archive:
                 raise VectorFileError(f"{path}: a .npz archive but not embedlab word vectors "
                                       "(it lacks format_version and words)")
-            version = int(archive["format_version"])
+            version_arr = archive["format_version"]
+            if version_arr.shape != () or version_arr.dtype.kind not in "iu":
+                raise VectorFileError(f"{path}: format_version must be one integer, got "
+                                      f"{version_arr.dtype} of shape {version_arr.shape}")
+            version = int(version_arr)
             if version > EMBEDLAB_FORMAT_VERSION:
                 raise VectorFileError(
                     f"{path}: format version {version} is newer than this embedlab reads "
                     f"({EMBEDLAB_FORMAT_VERSION}); upgrade embedlab"
                 )
-            raw = archive["words"].tobytes()
+            words_arr = archive["words"]
+            if words_arr.ndim != 1 or words_arr.dtype != np.uint8:
+                raise VectorFileError(f"{path}: words must be UTF-8 bytes (a 1-d uint8 array), "
+                                      f"got {words_arr.dtype} of shape {words_arr.shape}")
+            raw = words_arr.tobytes()
             vectors = np.asarray(archive["vectors"], dtype=np.float32)
             counts = archive["counts"].astype(np.int64) if "counts" in archive else None
-    except (OSError, ValueError, KeyError) as exc:
-        if isinstance(exc, VectorFileError):
-            raise
+    except VectorFileError:
+        raise
+    # zipfile.BadZipFile, zlib.error and EOFError come from a damaged archive, ValueError
+    # and TypeError from members that are not numbers (or need pickle)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
+            zlib.error) as exc:
         raise VectorFileError(f"{path}: unreadable embedlab vector file ({exc})") from None
     words = [_decode(w, report) for w in raw.split(b"\n")] if raw else []
     if vectors.ndim != 2 or len(words) != vectors.shape[0]:
         raise VectorFileError(f"{path}: {len(words)} words but vectors of shape {vectors.shape}")
+    if counts is not None and counts.shape != (len(words),):
+        raise VectorFileError(f"{path}: {len(words)} words but counts of shape {counts.shape}")
+    if len(set(words)) != len(words):  # as in text files: the first vector of a word wins
+        keep = sorted({w: i for i, w in reversed(list(enumerate(words)))}.values())
+        report.duplicates = len(words) - len(keep)
+        words = [words[i] for i in keep]
+        vectors = vectors[keep]
+        counts = None if counts is None else counts[keep]
     if limit is not None:
         words, vectors = words[:limit], vectors[:limit]
         counts = None if counts is None else counts[:limit]

@@ -174,7 +174,7 @@ class Tokenizer:
             if p.is_file():
                 try:
                     loaded = json.loads(p.read_text(encoding="utf-8"))
-                except (OSError, json.JSONDecodeError) as exc:
+                except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError too
                     raise TokenizerFileError(f"{p}: cannot read: {exc}") from exc
                 if not isinstance(loaded, dict):
                     raise TokenizerFileError(f"{p}: expected a JSON object")
@@ -727,7 +727,8 @@ def _read_truncation(v: Any) -> TruncationParams | None:
     ml = v.get("max_length")
     if not isinstance(ml, int) or isinstance(ml, bool) or ml < 0:
         raise TokenizerFileError(f"truncation.max_length: expected an integer, got {ml!r}")
-    strategy = _STRATEGIES.get(v.get("strategy", "LongestFirst"))
+    raw_strategy = v.get("strategy", "LongestFirst")
+    strategy = _STRATEGIES.get(raw_strategy) if isinstance(raw_strategy, str) else None
     if strategy is None:
         raise TokenizerFileError(f"truncation.strategy: unknown {v.get('strategy')!r}")
     direction = str(v.get("direction", "Right")).lower()
@@ -748,7 +749,7 @@ def _read_padding(v: Any) -> PaddingParams | None:
     length: int | None
     if strat == "BatchLongest":
         length = None
-    elif isinstance(strat, dict) and isinstance(strat.get("Fixed"), int):
+    elif isinstance(strat, dict) and _bounded_int(strat.get("Fixed")):
         length = strat["Fixed"]
     else:
         raise TokenizerFileError(f"padding.strategy: unknown {strat!r}")
@@ -763,6 +764,16 @@ def _read_padding(v: Any) -> PaddingParams | None:
     if not isinstance(pad_token, str):
         raise TokenizerFileError("padding.pad_token: expected a string")
     mult = v.get("pad_to_multiple_of")
-    if mult is not None and not isinstance(mult, int):
-        raise TokenizerFileError("padding.pad_to_multiple_of: expected an integer or null")
+    if mult is not None and not (_bounded_int(mult) and mult > 0):
+        raise TokenizerFileError("padding.pad_to_multiple_of: expected a positive integer "
+                                 f"up to {MAX_PAD_LENGTH} or null")
     return PaddingParams(length, pad_id, pad_type_id, pad_token, direction, mult)
+
+
+#: Longest fixed padding a file may ask for: a length field of 2**64 would otherwise make
+#: every encode allocate that many ids.
+MAX_PAD_LENGTH = 1 << 20
+
+
+def _bounded_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_PAD_LENGTH

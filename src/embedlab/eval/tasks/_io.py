@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -33,6 +34,22 @@ def _open(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def _read_text(p: Path, newline: str | None) -> io.StringIO:
+    """The file's UTF-8 text (a BOM dropped); bytes that are not UTF-8 are an error naming
+    the file and line (text-mode iteration would raise a bare UnicodeDecodeError midway)."""
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise EvalError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise EvalError(f"{p}, line {line}: not valid UTF-8 (byte {exc.start}: {exc.reason}); "
+                        "save the file as UTF-8") from None
+    return io.StringIO(text, newline=newline)
+
+
 def read_tsv(path: str | os.PathLike[str], columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line number, row)`` for each data row of a tab-separated file with a header row.
 
@@ -40,7 +57,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str]) -> Iterator[t
     text.  Blank lines are skipped.
     """
     p = _open(path)
-    with p.open(encoding="utf-8-sig", newline="") as handle:
+    with _read_text(p, newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header: list[str] | None = None
         for row in reader:
@@ -68,7 +85,7 @@ def read_tsv(path: str | os.PathLike[str], columns: Sequence[str]) -> Iterator[t
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line of a JSON-lines file."""
     p = _open(path)
-    with p.open(encoding="utf-8-sig") as handle:
+    with _read_text(p, newline=None) as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -76,6 +93,8 @@ def read_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise EvalError(f"{p}, line {line_no}: not valid JSON ({exc.msg})") from None
+            except RecursionError:
+                raise EvalError(f"{p}, line {line_no}: JSON nested too deeply") from None
             if not isinstance(obj, dict):
                 raise EvalError(f"{p}, line {line_no}: expected a JSON object, got "
                                 f"{type(obj).__name__}")
