@@ -239,7 +239,7 @@ def test_byte_corruption_gives_collection_errors(pristine, tmp_path_factory, tar
     event("read")
 
 
-@pytest.mark.parametrize("ids", [[[]], [1], {"a": 1}, 5, b"d1"])
+@pytest.mark.parametrize("ids", [[[]], [1], {"a": 1}, {"d1"}, frozenset({"d1"}), 5, b"d1"])
 def test_ids_of_wrong_types_are_collection_errors(collection, ids) -> None:
     """Found by the fuzzer: ``delete(ids=[[]])`` raised sqlite3.ProgrammingError (and a dict
     of ids was taken as its keys)."""
@@ -248,3 +248,16 @@ def test_ids_of_wrong_types_are_collection_errors(collection, ids) -> None:
                  lambda: collection.add(vectors=np.ones((1, 8), np.float32), ids=ids)):
         with pytest.raises(CollectionError, match="ids"):
             call()
+
+
+def test_sets_are_refused_like_dicts(collection, minilm_dir) -> None:
+    """A set has no order, so its texts could not be matched to ids or vectors: every entry
+    point that takes a list refuses one (before the fix only ``encode`` did; ``add``,
+    ``encode_batch`` and the lookups took the set's arbitrary iteration order)."""
+    n = collection.count()
+    with pytest.raises(CollectionError, match="texts must be a list, got set"):
+        collection.add(texts={"a", "b"}, vectors=np.ones((2, 8), np.float32), ids=["x", "y"])
+    assert collection.count() == n
+    tok = Tokenizer.from_pretrained_folder(minilm_dir)
+    with pytest.raises(TypeError, match="got set"):
+        tok.encode_batch({"a", "b"})

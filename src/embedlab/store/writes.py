@@ -90,8 +90,10 @@ def _as_list(name: str, value: Any, n: int) -> list[Any]:
 
 
 def _sequence(name: str, value: Any) -> list[Any]:
-    """``value`` as a list, if it is a sequence of items (not one str, bytes or mapping)."""
-    if isinstance(value, str | bytes | bytearray | dict) or not isinstance(value, Iterable):
+    """``value`` as a list, if it is a sequence of items (not one str, bytes, mapping or
+    set: a set has no order, so its items could not be matched to ids, texts or vectors)."""
+    if (isinstance(value, str | bytes | bytearray | dict | set | frozenset)
+            or not isinstance(value, Iterable)):
         raise CollectionError(f"{name} must be a list, got "
                               f"{type(value).__name__}")
     return list(value)

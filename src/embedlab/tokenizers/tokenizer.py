@@ -530,8 +530,9 @@ class Tokenizer:
         add_special_tokens: bool = True,
     ) -> list[Encoding]:
         """Encode several texts (or ``(text, pair)`` tuples); padding applies across the batch."""
-        if isinstance(inputs, str):
-            raise TypeError("encode_batch: expected a list of texts, got a single str")
+        if isinstance(inputs, str | bytes | dict | set | frozenset):
+            # one str, or a collection without an order to match encodings to inputs
+            raise TypeError(f"encode_batch: expected a list of texts, got {type(inputs).__name__}")
         encs: list[Encoding] = []
         for i, item in enumerate(inputs):
             if isinstance(item, str):
