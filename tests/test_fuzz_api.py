@@ -23,7 +23,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from embedlab.errors import EmbedlabError
-from embedlab.store import Collection, CollectionError
+from embedlab.store import Collection, CollectionError, CorruptCollectionError
 from embedlab.tokenizers import Tokenizer
 from fuzz import DOCUMENTED, any_text, budget, fuzz, json_values, tricky_text, where_filters
 from oracles import require
@@ -237,6 +237,27 @@ def test_byte_corruption_gives_collection_errors(pristine, tmp_path_factory, tar
         assert str(exc)
         return
     event("read")
+
+
+@pytest.mark.parametrize("damaged", ['{"n": 3', '\x00', '{"n": 3}}'])
+def test_regression_damaged_metadata_is_corruption(pristine, tmp_path, damaged) -> None:
+    """Found by the long fuzz run: one byte overwritten inside a stored metadata value made a
+    filtered ``get`` raise ``sqlite3.OperationalError: malformed JSON`` (from json_extract),
+    and an unfiltered one would have raised ``json.JSONDecodeError``."""
+    folder = tmp_path / "c"
+    shutil.copytree(pristine, folder)
+    with sqlite3.connect(folder / "collection.sqlite") as conn:
+        conn.execute("UPDATE documents SET metadata = ? WHERE id = 'd3'", (damaged,))
+    conn.close()
+    with Collection.open(folder) as col:
+        assert col.count() == 40
+        with pytest.raises(CorruptCollectionError, match="is unreadable"):
+            col.get(where={"n": {"$lt": 5}})
+        with pytest.raises(CorruptCollectionError, match="is unreadable"):
+            col.get(ids=["d3"])
+        with pytest.raises(CorruptCollectionError, match="is unreadable"):
+            col.search(np.ones(8, np.float32), k=40, mode="exact")  # every row is a hit
+        assert [d.id for d in col.get(ids=["d4"])] == ["d4"]  # undamaged rows still read
 
 
 @pytest.mark.parametrize("ids", [[[]], [1], {"a": 1}, {"d1"}, frozenset({"d1"}), 5, b"d1"])

@@ -73,13 +73,19 @@ def _pack(vector: np.ndarray) -> np.ndarray:
 
 
 #: What reading a collection's files can raise when they vanish or are damaged (SQLite
-#: decodes stored text as UTF-8 as it reads it: a damaged text raises UnicodeDecodeError).
-_FILE_ERRORS = (sqlite3.DatabaseError, OSError, UnicodeDecodeError)
+#: decodes stored text as UTF-8 as it reads it: a damaged text raises UnicodeDecodeError;
+#: damaged metadata fails to parse as JSON, in SQLite's json_extract or in json.loads).
+_FILE_ERRORS = (sqlite3.DatabaseError, OSError, UnicodeDecodeError, json.JSONDecodeError)
 
 
 def _is_corruption(exc: BaseException) -> bool:
-    """A malformed file, not a database, undecodable text: not a busy or full disk."""
-    return type(exc) is sqlite3.DatabaseError or isinstance(exc, UnicodeDecodeError)
+    """A malformed file, not a database, undecodable text or stored JSON: not a busy or
+    full disk. (Every JSON value in the database was written by embedlab as valid JSON, so
+    one that does not parse is damage.)"""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "malformed JSON" in str(exc)
+    return type(exc) is sqlite3.DatabaseError or isinstance(
+        exc, (UnicodeDecodeError, json.JSONDecodeError))
 
 
 def _locked(method: F) -> F:
@@ -426,6 +432,7 @@ class Collection:
             query += f" LIMIT {int(limit)}"
         return self._conn.execute(query, params).fetchall()
 
+    @_locked
     def get(self, ids: Any = None, where: dict[str, Any] | None = None,
             limit: int | None = None) -> list[Document]:
         """Documents by ids (in the given order; unknown ids are skipped) and/or filter."""
