@@ -32,8 +32,11 @@ test: models
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 # Oracle and quality checks that take minutes (reduced inputs when CI=true).
+# Then the fuzzing suite's long run (ten times the cases of the default run).
 test-slow: models
 	$(BIN)/python -m pytest -q -m slow; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	EMBEDLAB_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz_http.py tests/test_fuzz_api.py \
+		tests/test_fuzz_cli.py tests/test_fuzz_files.py; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
