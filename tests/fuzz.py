@@ -10,6 +10,8 @@ memory budget (the process's peak RSS is reset before each case through
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,10 +50,24 @@ def _rss_kib(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
+class BudgetBlown(BaseException):
+    """A case far past its budget, stopped while it runs (a BaseException, so that no
+    ``except Exception`` in the code under test can swallow it)."""
+
+
+#: A running case is stopped once it exceeds this many times its budget (the budget itself
+#: is checked after the block; this bound keeps one runaway case from taking the machine).
+HARD_FACTOR = 4
+
+
 @contextmanager
 def budget(seconds: float, megabytes: float, what: Any = "") -> Iterator[None]:
     """Fail unless the block takes under ``seconds`` and raises the process's peak resident
-    memory by under ``megabytes`` over its resident memory at the start."""
+    memory by under ``megabytes`` over its resident memory at the start.
+
+    A watchdog thread stops a runaway block (``HARD_FACTOR`` times either budget, plus
+    slack) by raising :class:`BudgetBlown` in the main thread, rather than letting it
+    exhaust the machine's memory: the check after the block could never run then."""
     try:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
             fh.write("5")  # resets VmHWM (peak RSS) to the current RSS
@@ -59,12 +75,48 @@ def budget(seconds: float, megabytes: float, what: Any = "") -> Iterator[None]:
     except OSError:  # pragma: no cover - not Linux: time only
         start_rss = None
     start = time.perf_counter()
-    yield
+    with _watchdog(seconds * HARD_FACTOR + 5, megabytes * HARD_FACTOR + 256, start_rss, what):
+        yield
     elapsed = time.perf_counter() - start
     assert elapsed < seconds, f"{elapsed:.2f} s > budget {seconds} s for {what!r:.200}"
     if start_rss is not None:
         grown = (_rss_kib("VmHWM") - start_rss) / 1024
         assert grown < megabytes, f"peak RSS +{grown:.0f} MB > {megabytes} MB for {what!r:.200}"
+
+
+@contextmanager
+def _watchdog(seconds: float, megabytes: float, start_rss: int | None,
+              what: Any) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    why: list[str] = []
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        raise BudgetBlown(f"stopped: {why[0] if why else 'over budget'} for {what!r:.300}")
+
+    def watch() -> None:
+        t0 = time.perf_counter()
+        while not done.wait(0.02):
+            if time.perf_counter() - t0 > seconds:
+                why.append(f"running past {seconds:.0f} s")
+            elif start_rss is not None and (_rss_kib("VmRSS") - start_rss) / 1024 > megabytes:
+                why.append(f"resident memory grew past {megabytes:.0f} MB")
+            else:
+                continue
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGUSR2)
+            return
+
+    previous = signal.signal(signal.SIGUSR2, on_signal)
+    thread = threading.Thread(target=watch, daemon=True, name="fuzz-budget")
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        signal.signal(signal.SIGUSR2, previous)
 
 
 #: Text of any Unicode, lone surrogates included (Python strings can hold them).

@@ -609,6 +609,21 @@ def test_regression_config_field_values(tiny_model, tmp_path, field, value) -> N
         load_encoder(folder, backend="numpy", cache=False)
 
 
+@pytest.mark.parametrize("layers", [2, 2**64])
+def test_regression_layer_count_beyond_the_weights(tiny_model, tmp_path, layers) -> None:
+    """num_hidden_layers larger than the weights hold: 2**64 (drawn by the CI fuzz run) built
+    a name table per layer on the first encode until the machine ran out of memory; now the count is checked
+    against the file first, in bounded memory and time."""
+    from embedlab.encoders import load_encoder
+    from embedlab.errors import ModelFileError
+
+    folder = _folder_with(tiny_model, tmp_path, "config.json",
+                          dumps({**CONFIG, "num_hidden_layers": layers}))
+    with budget(5, 100, layers), pytest.raises(
+            ModelFileError, match=rf"num_hidden_layers \({layers}\) implies"):
+        load_encoder(folder, backend="numpy", cache=False).encode(["hello world"])
+
+
 def test_regression_short_position_table(tiny_model, tmp_path) -> None:
     """max_position_embeddings above the weights' table: IndexError while encoding a long
     text before the fix (only three tensors' shapes were checked)."""

@@ -82,6 +82,15 @@ def load_weights(path: str | Path, cfg: EncoderConfig) -> dict[str, np.ndarray]:
         raw = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as exc:
         raise ModelFileError(f"model weights {path} are unreadable or corrupt: {exc}") from None
+    # config.json's layer count is checked against the file before any per-layer work: the
+    # name table grows with it, so a damaged count (2**64) would otherwise exhaust memory
+    layer = _BERT_LAYER if cfg.arch == "bert" else _MPNET_LAYER
+    needed = len(_EMBEDDINGS) + 1 + cfg.num_layers * len(layer)
+    if needed > len(raw):
+        raise ModelFileError(
+            f"model weights {path} hold {len(raw)} tensors, fewer than the {needed} that "
+            f"config.json's num_hidden_layers ({cfg.num_layers}) implies; the config does "
+            "not belong to these weights")
     out: dict[str, np.ndarray] = {}
     for ours, theirs in checkpoint_names(cfg).items():
         arr = raw.get(theirs)
