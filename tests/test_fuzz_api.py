@@ -260,6 +260,28 @@ def test_regression_damaged_metadata_is_corruption(pristine, tmp_path, damaged) 
         assert [d.id for d in col.get(ids=["d4"])] == ["d4"]  # undamaged rows still read
 
 
+@pytest.mark.parametrize("update", [
+    "UPDATE contents SET text = CAST(? AS TEXT) WHERE id = "
+    "(SELECT content FROM documents WHERE id = 'd3')",
+    "UPDATE documents SET source = CAST(? AS TEXT) WHERE id = 'd3'",
+], ids=["text", "source"])
+def test_regression_undecodable_text_is_corruption(pristine, tmp_path, update) -> None:
+    """Found by the CI long fuzz run: a byte overwritten inside a stored text made it invalid
+    UTF-8, and reading the row raised ``sqlite3.OperationalError: Could not decode to UTF-8
+    column 'text'`` instead of CorruptCollectionError."""
+    folder = tmp_path / "c"
+    shutil.copytree(pristine, folder)
+    with sqlite3.connect(folder / "collection.sqlite") as conn:
+        assert conn.execute(update, (b"\xfftext 3",)).rowcount == 1
+    conn.close()
+    with Collection.open(folder) as col:
+        with pytest.raises(CorruptCollectionError, match="is unreadable"):
+            col.get(limit=100)
+        with pytest.raises(CorruptCollectionError, match="is unreadable"):
+            col.search(np.ones(8, np.float32), k=40, mode="exact")
+        assert [d.id for d in col.get(ids=["d4"])] == ["d4"]
+
+
 @pytest.mark.parametrize("ids", [[[]], [1], {"a": 1}, {"d1"}, frozenset({"d1"}), 5, b"d1"])
 def test_ids_of_wrong_types_are_collection_errors(collection, ids) -> None:
     """Found by the fuzzer: ``delete(ids=[[]])`` raised sqlite3.ProgrammingError (and a dict

@@ -736,6 +736,48 @@ def test_regression_embedlab_npz(tmp_path, content, match) -> None:
         WordVectors.load(path)
 
 
+def _central_directory_patched(offset: int, value: bytes) -> bytes:
+    """A valid embedlab .npz with bytes of its first central-directory entry replaced."""
+    raw = bytearray(_npz({"format_version": np.array(1), "words": np.frombuffer(b"a", np.uint8),
+                          "vectors": np.ones((1, 2))}))
+    at = raw.index(b"PK\x01\x02") + offset
+    raw[at:at + len(value)] = value
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("content", [
+    _central_directory_patched(6, b"\xff"),  # "version needed to extract" 25.5
+    _central_directory_patched(10, b"\x63\x00"),  # compression method 99 (AES)
+], ids=["zip-version", "compression-method"])
+def test_regression_embedlab_npz_unsupported_zip_features(tmp_path, content) -> None:
+    """Found by the CI long fuzz run: a flipped byte in the zip directory made zipfile raise
+    NotImplementedError('zip file version 25.5'), which escaped WordVectors.load."""
+    from embedlab.static import WordVectors
+    from embedlab.static.formats import VectorFileError
+
+    path = tmp_path / "v.npz"
+    path.write_bytes(content)
+    with pytest.raises(VectorFileError, match=r"v\.npz: unreadable embedlab vector file"):
+        WordVectors.load(path)
+
+
+@pytest.mark.parametrize("name, content", [("vectors.npy", b"\x93NUMPY\x01\x00garbage"),
+                                           ("counts.npy", b"not numpy")])
+def test_regression_damaged_npy_in_a_vector_folder(tmp_path, name, content) -> None:
+    """A word-vector folder (as `embedlab pull glove-6b-50d` writes) with a damaged .npy:
+    numpy's ValueError escaped before; now a VectorFileError that says to pull again."""
+    from embedlab.static import WordVectors
+    from embedlab.static.formats import VectorFileError
+
+    folder = tmp_path / "wv"
+    folder.mkdir()
+    (folder / "vocab.txt").write_text("a\nb\n", encoding="utf-8")
+    np.save(folder / "vectors.npy", np.ones((2, 3), np.float32))
+    (folder / name).write_bytes(content)
+    with pytest.raises(VectorFileError, match=r"unreadable .*pull the model again"):
+        WordVectors.load(folder)
+
+
 def test_regression_embedlab_npz_repeated_words(tmp_path) -> None:
     """ValueError ("appears twice") before the fix; now the first vector wins, as in the
     text formats, and the report counts the repeat."""

@@ -308,16 +308,22 @@ def _read_folder(path: Path, limit: int | None
     if raw.endswith(b"\n"):
         raw = raw[:-1]
     words = [_decode(w, report) for w in raw.split(b"\n")] if raw else []
-    vectors = np.load(vectors_file, mmap_mode="r")
+    try:
+        vectors = np.load(vectors_file, mmap_mode="r", allow_pickle=False)
+        counts_file = path / "counts.npy"
+        counts = (np.load(counts_file, allow_pickle=False).astype(np.int64)
+                  if counts_file.is_file() else None)
+    except (OSError, ValueError, TypeError, EOFError) as exc:
+        raise VectorFileError(f"{path}: vectors.npy or counts.npy is unreadable ({exc}); pull "
+                              "the model again") from None
     if vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise VectorFileError(
             f"{path}: vocab.txt has {len(words)} words but vectors.npy has shape "
             f"{vectors.shape}; pull the model again"
         )
-    counts = None
-    counts_file = path / "counts.npy"
-    if counts_file.is_file():
-        counts = np.load(counts_file).astype(np.int64)
+    if counts is not None and counts.shape != (len(words),):
+        raise VectorFileError(f"{path}: counts.npy has shape {counts.shape} for {len(words)} "
+                              "words; pull the model again")
     if limit is not None:
         words, vectors = words[:limit], vectors[:limit]
         counts = None if counts is None else counts[:limit]
@@ -351,10 +357,11 @@ def _read_embedlab(path: Path, limit: int | None
             counts = archive["counts"].astype(np.int64) if "counts" in archive else None
     except VectorFileError:
         raise
-    # zipfile.BadZipFile, zlib.error and EOFError come from a damaged archive, ValueError
-    # and TypeError from members that are not numbers (or need pickle)
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile,
-            zlib.error) as exc:
+    # zipfile.BadZipFile, zlib.error, EOFError and NotImplementedError (a header naming a zip
+    # version or compression method zipfile lacks) come from a damaged archive; ValueError and
+    # TypeError from members that are not numbers (or need pickle)
+    except (OSError, ValueError, KeyError, TypeError, EOFError, NotImplementedError,
+            zipfile.BadZipFile, zlib.error) as exc:
         raise VectorFileError(f"{path}: unreadable embedlab vector file ({exc})") from None
     words = [_decode(w, report) for w in raw.split(b"\n")] if raw else []
     if vectors.ndim != 2 or len(words) != vectors.shape[0]:

@@ -78,12 +78,17 @@ def _pack(vector: np.ndarray) -> np.ndarray:
 _FILE_ERRORS = (sqlite3.DatabaseError, OSError, UnicodeDecodeError, json.JSONDecodeError)
 
 
+#: OperationalError messages that mean damaged content, not a busy or full disk: JSON that
+#: SQLite's json functions cannot parse (a filter), text that Python cannot decode (a row).
+_DAMAGE_SIGNS = ("malformed JSON", "Could not decode to UTF-8")
+
+
 def _is_corruption(exc: BaseException) -> bool:
     """A malformed file, not a database, undecodable text or stored JSON: not a busy or
     full disk. (Every JSON value in the database was written by embedlab as valid JSON, so
     one that does not parse is damage.)"""
-    if isinstance(exc, sqlite3.OperationalError):
-        return "malformed JSON" in str(exc)
+    if isinstance(exc, sqlite3.OperationalError):  # damage SQLite meets while it reads
+        return any(sign in str(exc) for sign in _DAMAGE_SIGNS)
     return type(exc) is sqlite3.DatabaseError or isinstance(
         exc, (UnicodeDecodeError, json.JSONDecodeError))
 
