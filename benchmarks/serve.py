@@ -6,6 +6,8 @@ bottleneck, ~136 req/s against 516 req/s from wrk on the same server). Request b
 OpenAI-shaped, ``{"model": ..., "input": [N texts]}``, built beforehand from STS-B test
 sentences and cycled by a generated wrk Lua script, whose ``done()`` prints a JSON summary
 (requests, errors = non-200 answers + socket errors, p50/p90/p99 latency, requests/s).
+After each wrk run the script waits for the server to finish the requests wrk left queued,
+so that no run starts behind the previous one's backlog.
 
 Throughput mode (default): for each N in --texts-per-request, a short warm-up, then
 --repeats wrk runs of --seconds each with --connections connections on --wrk-threads
@@ -271,6 +273,15 @@ def run_wrk(url: str, bodies: list[list[str]], args: argparse.Namespace, seconds
                      f"{proc.stderr}")
 
 
+def drain(url: str, args: argparse.Namespace) -> None:
+    """Wait until the server has answered what wrk left queued when it stopped: the server
+    finishes requests whose client went away, so without this a run would start behind the
+    previous run's backlog (seconds of work at 64 texts per request). Requests of one model
+    are answered in order, so one more request returns only after the backlog."""
+    httpx.post(url, json={"model": args.model, "input": ["drain"]},
+               timeout=args.timeout + 120).raise_for_status()
+
+
 def rss_kib(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -304,9 +315,11 @@ def throughput(args: argparse.Namespace, texts: list[str], url: str, workdir: Pa
         bodies = make_bodies(texts, n)
         if args.warmup > 0:
             run_wrk(url, bodies, args, args.warmup, workdir)
+            drain(url, args)
         runs = []
         for r in range(args.repeats):
             res = run_wrk(url, bodies, args, args.seconds, workdir)
+            drain(url, args)
             res["texts_per_s"] = res["requests_per_s"] * n
             runs.append(res)
             print(f"  N={n:<3d} run {r + 1}/{args.repeats}: {res['requests_per_s']:.1f} req/s, "
