@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: install models demo test test-slow lint bench clean
 
@@ -14,12 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# What the demo runs: embedlab and the `ingest` extra (its documents include HTML), no torch.
+$(RUNTIME): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[ingest]'
+	touch $(RUNTIME)
+
 install: $(STAMP)
 
 models: $(STAMP)
 	$(BIN)/embedlab pull all-MiniLM-L6-v2 all-mpnet-base-v2 glove-6b-50d
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/embedlab pull all-MiniLM-L6-v2
 	$(BIN)/embedlab index examples/docs --collection .demo/docs.coll
 	$(BIN)/embedlab search "how do I compare two embeddings" --collection .demo/docs.coll -k 3

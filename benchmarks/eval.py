@@ -18,8 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from rich import print as rich_print
+
 from embedlab.eval.builtin import list_tasks
-from embedlab.eval.runner import evaluate, print_leaderboard
+from embedlab.eval.runner import evaluate, leaderboard_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -49,7 +51,7 @@ def main() -> None:
                          "task_seconds": {r["task"]: round(r["wall_seconds"], 2)
                                           for r in report.records}}
             print(f"{run}: {seconds:.1f} s for {len(report.records)} tasks", flush=True)
-        print_leaderboard(report)
+        rich_print(leaderboard_table(report))
     print(f"\n| suite ({args.model}) | wall s | tasks |\n|---|---:|---:|")
     for run, data in runs.items():
         print(f"| {run} cache | {data['seconds']:.1f} | {data['tasks_run']} |")

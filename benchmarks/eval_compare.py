@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.eval.builtin import list_tasks
-from embedlab.eval.report import score_table, settings_table, write_report
+from embedlab.eval.report import score_table, settings_table
 from embedlab.eval.runner import evaluate
+from embedlab.viz.report import write_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MINILM, MPNET, GLOVE = "all-MiniLM-L6-v2", "all-mpnet-base-v2", "glove-6b-50d"

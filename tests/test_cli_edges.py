@@ -88,3 +88,25 @@ def test_collection_errors_give_cli_commands(tmp_path: Path) -> None:
     proc = _run(["search", "hello", "-c", str(tmp_path / "nope")], tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert b"embedlab index" in proc.stderr and b"Collection." not in proc.stderr, proc.stderr
+
+
+def test_a_bug_is_one_line_and_a_traceback_with_v(monkeypatch, capsys) -> None:
+    """A programming error (here a TypeError) is not dressed as a user error: one line that
+    says it is a bug, and with -v the traceback itself."""
+    import click
+
+    from embedlab import cli as cli_module
+
+    @click.command("explode")
+    def explode() -> None:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setitem(cli_module.cli.commands, "explode", explode)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main(["explode"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (TypeError: unsupported operand" in err
+    assert "bug in embedlab" in err and "-v" in err
+    with pytest.raises(TypeError, match="unsupported operand"):
+        cli_module.main(["-v", "explode"])

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import _missing
+from oracles import require
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -30,7 +31,7 @@ def test_text_help_lists_commands() -> None:
 
 
 def test_stem_porter_and_snowball() -> None:
-    pytest.importorskip("snowballstemmer")
+    require("snowballstemmer")
     proc = run("stem", "running", "caresses", "happiness")
     assert proc.returncode == 0, proc.stderr
     assert rows(proc.stdout) == [["running", "run"], ["caresses", "caress"],
@@ -41,18 +42,18 @@ def test_stem_porter_and_snowball() -> None:
 
 
 def test_stem_unknown_language_is_a_clear_error() -> None:
-    pytest.importorskip("snowballstemmer")
+    require("snowballstemmer")
     proc = run("stem", "Hund", "--algorithm", "snowball", "--language", "klingon")
     assert proc.returncode == 1
     assert "no Snowball stemmer for language='klingon'" in proc.stderr
 
 
 def test_lemma_table_in_context() -> None:
-    pytest.importorskip("lemminflect")
-    pytest.importorskip("spacy")
+    require("lemminflect")
+    require("spacy")
     proc = run("lemma", "That was a better idea. The mice were running.")
     if proc.returncode == 1 and "no spaCy English pipeline" in proc.stderr:
-        pytest.skip(proc.stderr.strip())
+        _missing(proc.stderr.strip())
     assert proc.returncode == 0, proc.stderr
     table = {r[0]: r[1:3] for r in rows(proc.stdout)}
     assert table["better"] == ["good", "ADJ"]
@@ -62,7 +63,7 @@ def test_lemma_table_in_context() -> None:
 
 
 def test_lemma_with_given_pos() -> None:
-    pytest.importorskip("lemminflect")
+    require("lemminflect")
     proc = run("lemma", "better", "--pos", "ADV")
     assert proc.returncode == 0, proc.stderr
     assert [r[:3] for r in rows(proc.stdout)] == [["better", "well", "ADV"]]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from embedlab.cli import main
+from oracles import require
 
 TEXT = ("The king spoke to the queen. The queen answered the king. A man and a woman "
         "walked to the castle. The woman saw the man. ") * 60
@@ -39,7 +40,7 @@ def _run(args: list[str]) -> int:
 @pytest.mark.parametrize("suffix,binary", [(".bin", True), (".txt", False)])
 def test_train_word2vec_writes_vectors_gensim_reads(corpus: Path, tmp_path: Path,
                                                     suffix: str, binary: bool) -> None:
-    gensim_models = pytest.importorskip("gensim.models")
+    gensim_models = require("gensim.models")
     out = tmp_path / f"vectors{suffix}"
     hist = tmp_path / "history.json"
     code = _run(["train", "word2vec", str(corpus), "--out", str(out), "--sg", "--epochs",

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import _missing
 from embedlab.store import Collection
 from embedlab.store.schema import DB_NAME
 
@@ -127,7 +128,7 @@ def model_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import shutil
 
     if not (MODEL / "embedlab.json").is_file():
-        pytest.skip("all-MiniLM-L6-v2 is not pulled (run `make models`)")
+        _missing("all-MiniLM-L6-v2 is not pulled (run `make models`)")
     home = tmp_path / "home"
     shutil.copytree(MODEL, home / "models" / "all-MiniLM-L6-v2")
     monkeypatch.setenv("EMBEDLAB_HOME", str(home))
@@ -179,7 +180,7 @@ def test_collections_check_lists_and_repairs(tmp_path: Path) -> None:
     from embedlab.cli import cli
 
     if not (MODEL / "embedlab.json").is_file():
-        pytest.skip("all-MiniLM-L6-v2 is not pulled (run `make models`)")
+        _missing("all-MiniLM-L6-v2 is not pulled (run `make models`)")
     texts = ["the cat sat on the mat", "stocks fell sharply", "a recipe for bread"]
     col = Collection.create(tmp_path / "c", encoder="all-MiniLM-L6-v2")
     col.add(texts=texts, ids=["cat", "stocks", "bread"])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from embedlab.encoders import load_encoder
+from oracles import require
 from sts_data import read_stsb
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ MTEB_STSB = {"all-MiniLM-L6-v2": 82.03, "all-mpnet-base-v2": 83.42}
 def reference(request, data_dir):
     """(model name, folder, sentences, ST vectors, pairs, gold) for one model."""
     folder = request.getfixturevalue("minilm_dir" if "MiniLM" in request.param else "mpnet_dir")
-    st = pytest.importorskip("sentence_transformers")
+    st = require("sentence_transformers")
     first, second, gold = read_stsb(data_dir)
     sentences = list(dict.fromkeys(first + second))
     model = st.SentenceTransformer(str(folder), device="cpu")

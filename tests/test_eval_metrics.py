@@ -17,6 +17,7 @@ from sklearn.metrics.pairwise import (
 )
 
 from embedlab.eval import metrics as m
+from oracles import require
 
 RNG = np.random.default_rng(7)
 TIED = [3.0, 1.0, 3.0, 2.0, 2.0, 2.0, 5.0, 1.0]
@@ -200,7 +201,7 @@ def test_pair_classification_scores_use_sklearn_ap_per_similarity():
 
 def _trec_mrr_at_k(qrels, run, k):
     """pytrec_eval's reciprocal rank over each query's top k documents (MRR@k)."""
-    pytrec_eval = pytest.importorskip("pytrec_eval")
+    pytrec_eval = require("pytrec_eval")
     cut = {q: {d: docs[d] for d in sorted(docs, key=docs.get, reverse=True)[:k]}
            for q, docs in run.items()}
     per = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(cut)
@@ -243,7 +244,7 @@ RUN = {
 
 
 def test_retrieval_scores_match_pytrec_eval_with_ties_and_empty_runs():
-    pytrec_eval = pytest.importorskip("pytrec_eval")
+    pytrec_eval = require("pytrec_eval")
     ks = (1, 3, 5, 10, 100)
     measures = {f"ndcg_cut.{','.join(map(str, ks))}", f"map_cut.{','.join(map(str, ks))}",
                 f"recall.{','.join(map(str, ks))}", f"P.{','.join(map(str, ks))}",

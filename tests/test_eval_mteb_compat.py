@@ -17,6 +17,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from embedlab.eval.mteb_compat import MTEBEncoder
 from embedlab.eval.tasks import PairClassificationTask, STSTask
+from oracles import require
 
 FIRST = ["a cat sat", "red sun rose", "cat dog", "blue tree", "the moon", "dog car",
          "a leaf fell", "sun and moon"]
@@ -64,7 +65,7 @@ def test_name_follows_mteb_rule():
 
 
 def _local_tasks(first, second, gold, labels=None):
-    mteb = pytest.importorskip("mteb", reason="mteb is not installed (pip install mteb)")
+    mteb = require("mteb", reason="mteb is not installed (pip install mteb)")
     from datasets import Dataset, DatasetDict
     from mteb.abstasks.pair_classification import AbsTaskPairClassification
     from mteb.abstasks.sts import AbsTaskSTS

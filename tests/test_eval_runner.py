@@ -15,14 +15,15 @@ from scipy import stats
 from embedlab.cli import cli
 from embedlab.encoders import Encoder
 from embedlab.eval.base import EvalError
-from embedlab.eval.report import write_report
 from embedlab.eval.runner import (
     evaluate,
     leaderboard_rows,
+    leaderboard_table,
     load_task_spec,
     model_label,
     print_leaderboard,
 )
+from embedlab.viz.report import write_report
 
 WORDS = ["cat", "dog", "car", "bus", "tree", "leaf", "sun", "moon", "red", "blue"]
 
@@ -241,9 +242,15 @@ def test_leaderboard_table(tmp_path):
     assert rows == [["pairs", score, "failed"], ["mean", score, "-"]]
     import io
 
+    from rich.console import Console
+
     buffer = io.StringIO()
-    print_leaderboard(report, file=buffer)
+    Console(file=buffer, width=120).print(leaderboard_table(report))
     assert score in buffer.getvalue() and "failed" in buffer.getvalue()
+    old = io.StringIO()
+    with pytest.warns(DeprecationWarning, match="leaderboard_table"):
+        print_leaderboard(report, file=old)
+    assert old.getvalue() == buffer.getvalue()
 
 
 def test_report_markdown_and_charts(tmp_path):

@@ -30,6 +30,7 @@ from embedlab.eval.tasks import (
     WordPairsTask,
 )
 from embedlab.eval.tasks.classification import undersample
+from oracles import require
 
 
 class HashEncoder:
@@ -336,7 +337,7 @@ def _beir(folder: Path, qrels: str) -> Path:
 
 
 def test_retrieval_matches_pytrec_eval_over_a_full_ranking(tmp_path):
-    pytrec_eval = pytest.importorskip("pytrec_eval")
+    pytrec_eval = require("pytrec_eval")
     folder = _beir(tmp_path / "beir", "q1\td6\t2\nq1\td8\t1\nq1\td0\t0\nq2\td14\t1\n"
                                       "q2\td15\t1\nq2\td13\t1\n")
     task = RetrievalTask.from_file(folder)

@@ -419,7 +419,8 @@ VECTOR_FILES = _vector_files()
 
 
 def load_vectors_and_use(path: Path) -> None:
-    from embedlab.static import StaticEncoder, WordVectors
+    from embedlab.encoders import StaticEncoder
+    from embedlab.static import WordVectors
 
     wv = attempt("WordVectors.load", lambda: WordVectors.load(path), path.name)
     if wv is None:
@@ -529,7 +530,8 @@ TASK_FILES: dict[str, tuple[str, bytes]] = {
 
 @pytest.fixture(scope="module")
 def tiny_static_encoder() -> Any:
-    from embedlab.static import StaticEncoder, WordVectors
+    from embedlab.encoders import StaticEncoder
+    from embedlab.static import WordVectors
 
     rng = np.random.default_rng(2)
     wv = WordVectors(WORDS, rng.standard_normal((len(WORDS), 4)).astype(np.float32))

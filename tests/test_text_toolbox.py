@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from conftest import _missing
 from embedlab.text import (
     EmptyInputError,
     NotFittedError,
@@ -20,6 +21,7 @@ from embedlab.text import (
     Vocabulary,
     tokenize,
 )
+from oracles import require
 
 DOCS = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat"]]
 
@@ -235,7 +237,7 @@ SNOWBALL_STEMS = words("consign consign consign consign consist consist consist 
 
 @pytest.fixture(scope="module")
 def stemming():  # type: ignore[no-untyped-def]
-    pytest.importorskip("snowballstemmer")
+    require("snowballstemmer")
     from embedlab.text import stemming
 
     return stemming
@@ -271,7 +273,7 @@ def test_nltk_documented_example(stemming) -> None:  # type: ignore[no-untyped-d
     assert stemming.stem(NLTK_WORDS, algorithm="snowball") == NLTK_STEMS
     original = ["di" if w in ("dies", "died") else s for w, s in zip(NLTK_WORDS, NLTK_STEMS, strict=True)]
     assert stemming.stem(NLTK_WORDS, algorithm="porter") == original
-    nltk_stem = pytest.importorskip("nltk.stem")
+    nltk_stem = require("nltk.stem")
     nltk_original = nltk_stem.PorterStemmer(nltk_stem.PorterStemmer.ORIGINAL_ALGORITHM)
     assert [nltk_original.stem(w) for w in NLTK_WORDS] == original
 
@@ -282,7 +284,7 @@ def test_stem_text_languages_and_lancaster(stemming) -> None:  # type: ignore[no
     assert stemming.stem(["chanteuses", "chantait"], "snowball", "french") == ["chanteux",
                                                                                 "chant"]
     assert "german" in stemming.snowball_languages()
-    pytest.importorskip("nltk.stem")
+    require("nltk.stem")
     assert stemming.stem(["running", "maximum"], algorithm="lancaster") == ["run", "maxim"]
 
 
@@ -303,18 +305,18 @@ def test_missing_dependency_message(stemming) -> None:  # type: ignore[no-untype
 # -- lemmatization ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def lemma():  # type: ignore[no-untyped-def]
-    pytest.importorskip("lemminflect")
+    require("lemminflect")
     # the module, not the function of the same name that embedlab.text exports
     return importlib.import_module("embedlab.text.lemmatize")
 
 
 @pytest.fixture(scope="module")
 def tagged(lemma):  # type: ignore[no-untyped-def]
-    pytest.importorskip("spacy")
+    require("spacy")
     try:
         lemma.load_pipeline()
     except lemma.MissingDependencyError as exc:
-        pytest.skip(str(exc))
+        _missing(str(exc))
     return lemma
 
 
@@ -363,7 +365,7 @@ def test_lemmatize_in_context(tagged) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_missing_pipeline_names_the_pip_command(lemma, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("spacy")
+    require("spacy")
     monkeypatch.setenv("EMBEDLAB_SPACY_MODEL", "no_such_pipeline_pkg")
     with pytest.raises(lemma.MissingDependencyError,
                        match=r"tried no_such_pipeline_pkg.*pip install 'spacy>=3.8,<3.9' "

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from conftest import _missing
 from embedlab import paths
 from embedlab.tokenizers import BPE, ByteLevel, Tokenizer, Whitespace
 from embedlab.tokenizers.recipes import train_tokenizer
 from embedlab.tokenizers.trainers import BpeTrainer, WordPieceTrainer
 from embedlab.tokenizers.training_data import TrainingDataError, WordCounter
+from oracles import require
 from trainer_parity import KINDS, build, by_id, first_difference, model_json, train_both
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 GUTENBERG = paths.data_dir() / "corpus" / "gutenberg"
 SAMPLES = [
@@ -31,7 +33,7 @@ SAMPLES = [
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Two small slices of Gutenberg books (about 150 KB each, whole lines)."""
     if not GUTENBERG.is_dir():
-        pytest.skip(f"{GUTENBERG} not found")
+        _missing(f"{GUTENBERG} not found")
     out = tmp_path_factory.mktemp("gutenberg")
     files = []
     for src in sorted(GUTENBERG.glob("*.txt"))[:2]:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from oracles import require
 from trainer_parity import build, by_id, first_difference, model_json, train_both
 
 pytestmark = pytest.mark.slow
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 REDUCED = os.environ.get("CI", "").lower() == "true" and os.environ.get("EMBEDLAB_FULL") != "1"
 

@@ -27,6 +27,7 @@ from embedlab.tokenizers import (
     WordPiece,
     WordPieceDecoder,
 )
+from oracles import require
 from test_tokenizers_parity import FIELDS, corpora, hf_tokenizer, mismatches
 
 EDGE_CASES = [
@@ -256,7 +257,7 @@ def test_vocab_accessors(pair_of_tokenizers) -> None:  # type: ignore[no-untyped
         assert ours.id_to_token(i) == theirs.id_to_token(i)
 
 
-hypothesis = pytest.importorskip("hypothesis")
+hypothesis = require("hypothesis")
 st = hypothesis.strategies
 
 

@@ -26,6 +26,7 @@ from embedlab.tokenizers.bytelevel import (
     from_byte_level,
     to_byte_level,
 )
+from oracles import require
 
 # --------------------------------------------------------------------------- hand-worked example
 # Merges written out by hand, in rank order (rank 0 is applied first wherever it occurs):
@@ -86,7 +87,7 @@ def test_hand_worked_bpe_tokens_and_offsets() -> None:
 
 
 def test_hand_worked_bpe_matches_hf() -> None:
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     bpe = hand_bpe()
     theirs = hf.Tokenizer(hf.models.BPE(bpe.vocab, HAND_MERGES))
     theirs.pre_tokenizer = hf.pre_tokenizers.Whitespace()
@@ -282,7 +283,7 @@ def test_lone_surrogates_encode_as_replacement_character() -> None:
     assert enc.offsets[1:4] == [(1, 2)] * 3
     assert tok.decode(enc.ids) == "a\ufffdb"
     assert to_byte_level("\udfff") == to_byte_level("\ufffd")
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     theirs = hf.Tokenizer.from_str(tok.to_str())
     with pytest.raises(TypeError):  # HF cannot take a lone surrogate at all
         theirs.encode("a\ud800b")
@@ -312,7 +313,7 @@ def test_gpt2_pattern_fallback_without_regex_package() -> None:
 
 
 def test_byte_level_round_trip_hf_trained(tmp_path: Path) -> None:
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     trained = hf.implementations.ByteLevelBPETokenizer()
     trained.train_from_iterator(
         ["the quick brown fox jumps over the lazy dog", "naïve café déjà vu, 東京 🙂"] * 20,
@@ -345,7 +346,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
 
 
 def test_saved_file_loads_in_hf(tmp_path: Path) -> None:
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     tok = byte_level_tokenizer(add_prefix_space=True)
     tok.enable_truncation(5)
     tok.enable_padding(pad_id=0, pad_token=BYTES_CHAR[0], length=6)
@@ -382,7 +383,7 @@ def test_constructor_for_trainers() -> None:
     assert tok.decode(enc.ids) == "ab b a"
     assert tok.decode(enc.ids, skip_special_tokens=False) == "<s> ab b a"
     assert Tokenizer.from_str(tok.to_str()).to_dict() == tok.to_dict()
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     theirs = hf.Tokenizer.from_str(tok.to_str())
     h = theirs.encode("<s>ab ba")
     assert (h.ids, h.special_tokens_mask, h.offsets) == (
@@ -396,7 +397,7 @@ _HF_PAIR: list[object] = []
 def _hf_byte_level_pair() -> tuple[Tokenizer, object]:
     """A small RoBERTa-style byte-level BPE trained by HF, and the same file read here."""
     if not _HF_PAIR:
-        hf = pytest.importorskip("tokenizers")
+        hf = require("tokenizers")
         t = hf.implementations.ByteLevelBPETokenizer(add_prefix_space=True, trim_offsets=True)
         t.train_from_iterator(
             ["the quick brown fox jumps over the lazy dog", "naïve café déjà vu, 東京 🙂",

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from oracles import require
 from test_tokenizers_parity import (
     gutenberg_lines,
     random_unicode_texts,
@@ -25,7 +26,7 @@ from test_tokenizers_parity import (
     tatoeba_sentences,
 )
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 FULL = os.environ.get("EMBEDLAB_FULL") == "1"
 FIELDS = ("ids", "tokens", "offsets", "type_ids", "attention_mask", "special_tokens_mask")

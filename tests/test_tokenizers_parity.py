@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from oracles import require
+
 MODELS = ("all-MiniLM-L6-v2", "all-mpnet-base-v2")
 TATOEBA_LANGS = ("deu", "fra", "spa", "ita", "nld", "por")
 FIELDS = ("ids", "type_ids", "attention_mask", "special_tokens_mask", "offsets")
@@ -72,7 +74,7 @@ def corpora(data_dir: Path) -> dict[str, list[str]]:
 
 
 def hf_tokenizer(model_dir: Path):  # type: ignore[no-untyped-def]
-    hf = pytest.importorskip("tokenizers")
+    hf = require("tokenizers")
     tok = hf.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tok.no_padding()
     tok.no_truncation()

@@ -12,8 +12,9 @@ from embedlab.tokenizers import decoders as D
 from embedlab.tokenizers import normalizers as N
 from embedlab.tokenizers import post_processors as PP
 from embedlab.tokenizers import pre_tokenizers as P
+from oracles import require
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 TEXTS = [
     "",

@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib", reason="plots need matplotlib (the viz extra)")
-from PIL import Image
-
 from embedlab.static import WordVectors
 from embedlab.viz import plots
 from embedlab.viz.projection import ProjectionError
+from oracles import require
+
+require("matplotlib", reason="plots need matplotlib (the viz extra)")
+Image = require("PIL.Image", reason="plots are checked with Pillow (matplotlib's dependency)")
 
 SIZE = (640, 480)
 

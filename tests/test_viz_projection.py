@@ -7,6 +7,7 @@ import pytest
 from sklearn.decomposition import PCA as SkPCA
 
 from embedlab.viz.projection import PCA, Points, ProjectionError, project, words_points
+from oracles import require
 
 
 def _match_up_to_sign(a: np.ndarray, b: np.ndarray) -> float:
@@ -83,7 +84,7 @@ def test_words_points_skips_unknown_words(caplog) -> None:
 
 @pytest.mark.slow
 def test_umap_runs_and_reports_progress() -> None:
-    pytest.importorskip("umap", reason="UMAP is the optional umap-learn package")
+    require("umap", reason="UMAP is the optional umap-learn package")
     x = np.random.default_rng(0).normal(size=(120, 6))
     seen: list[float] = []
     p = project(x, "umap", dim=3, n_neighbors=10, progress=lambda stage, f: seen.append(f))

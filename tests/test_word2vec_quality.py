@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-gensim_models = pytest.importorskip("gensim.models")
+from oracles import require
+
+gensim_models = require("gensim.models")
 
 from embedlab.static import Doc2Vec, Word2Vec, WordVectors  # noqa: E402
 from embedlab.text.corpus import Corpus  # noqa: E402

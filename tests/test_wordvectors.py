@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedlab.encoders import StaticEncoder
 from embedlab.errors import EmbedlabError
-from embedlab.static import StaticEncoder, UnknownWordError, VectorFileError, WordVectors
+from embedlab.static import UnknownWordError, VectorFileError, WordVectors
+from oracles import require
 
-gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
+gensim_kv = require("gensim.models.keyedvectors")
 KeyedVectors = gensim_kv.KeyedVectors
 
 

@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from embedlab.tokenizers import (
     BPE,
     BertNormalizer,
@@ -24,8 +22,9 @@ from embedlab.tokenizers import (
     WordPieceDecoder,
 )
 from embedlab.tokenizers import trainers as el_trainers
+from oracles import require
 
-hf = pytest.importorskip("tokenizers")
+hf = require("tokenizers")
 
 KINDS = ("bpe", "bytelevel", "wordpiece", "charbpe")
 WP_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from embedlab.encoders import Encoder, load_encoder
-    from embedlab.static import Doc2Vec, GloVe, StaticEncoder, Word2Vec, WordVectors
+    from embedlab.encoders import Encoder, StaticEncoder, load_encoder
+    from embedlab.static import Doc2Vec, GloVe, Word2Vec, WordVectors
 
 __all__ = ["Doc2Vec", "Encoder", "GloVe", "StaticEncoder", "Word2Vec", "WordVectors",
            "__version__", "load_encoder"]
 
-_STATIC = ("Word2Vec", "GloVe", "Doc2Vec", "WordVectors", "StaticEncoder")
+_STATIC = ("Word2Vec", "GloVe", "Doc2Vec", "WordVectors")
 
 
 def __getattr__(name: str) -> Any:
     # Imported lazily so `import embedlab` (and `embedlab --help`) stays fast.
-    if name in ("load_encoder", "Encoder"):
+    if name in ("load_encoder", "Encoder", "StaticEncoder"):
         from embedlab import encoders
 
         return getattr(encoders, name)

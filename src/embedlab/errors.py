@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 
 class EmbedlabError(Exception):
     """Base class of every error embedlab raises on purpose."""
@@ -25,3 +28,23 @@ class TokenizerFileError(EmbedlabError, ValueError):
 
 class CacheError(EmbedlabError):
     """The embedding cache could not be used."""
+
+
+class MissingDependencyError(EmbedlabError, ImportError):
+    """An optional library is not installed; the message gives the pip command."""
+
+
+def require(module: str, requirements: str, purpose: str, extra: str) -> ModuleType:
+    """Import ``module`` for ``purpose``, or raise :class:`MissingDependencyError` giving the
+    pip command: ``requirements`` (what to install) and the embedlab ``extra`` holding it.
+
+    >>> require("json", "json", "Reading JSON", "serve").__name__
+    'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{purpose} needs the {module!r} package, which is not installed ({exc}); install "
+            f"it with: pip install {requirements}   (or pip install 'embedlab[{extra}]')"
+        ) from None

@@ -26,6 +26,9 @@ from embedlab.cli.vectors import analogy_command, neighbors_command
 from embedlab.cli.viz import plot_group, projector_command
 from embedlab.errors import EmbedlabError
 
+#: This run's -v count, for :func:`main` (which shows a bug's traceback only with -v).
+_run = {"verbose": 0}
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="embedlab")
@@ -36,6 +39,7 @@ def cli(verbose: int) -> None:
     Models live in ~/.cache/embedlab/models (or $EMBEDLAB_HOME/models); get one with
     `embedlab pull all-MiniLM-L6-v2`.
     """
+    _run["verbose"] = verbose
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
@@ -81,7 +85,12 @@ def cli_wording(message: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: library errors become one-line messages and exit code 1."""
+    """Entry point: library errors become one-line messages and exit code 1.
+
+    Errors of the user's input or environment (embedlab's own, ValueError, OSError) are one
+    ``error:`` line. Anything else is a bug in embedlab: one line saying so, or with ``-v``
+    the traceback."""
+    _run["verbose"] = 0
     try:
         cli.main(args=argv, prog_name="embedlab", standalone_mode=False)
     except click.exceptions.Abort:
@@ -90,9 +99,16 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (EmbedlabError, ValueError, TypeError, FileNotFoundError, OSError) as exc:
+    except (EmbedlabError, ValueError, OSError) as exc:
         click.echo(f"error: {cli_wording(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        if _run["verbose"]:  # -v: the traceback
+            raise
+        click.echo(f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                   "embedlab: run the command again with -v for the traceback and report it",
+                   err=True)
+        sys.exit(1)

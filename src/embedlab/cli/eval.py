@@ -77,7 +77,9 @@ def eval_group(ctx: click.Context, models: tuple[str, ...], tasks: tuple[str, ..
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)}; e.g. embedlab eval --model "
                                "all-MiniLM-L6-v2 --task stsb --output results")
-    from embedlab.eval.runner import evaluate, print_leaderboard
+    from rich.console import Console
+
+    from embedlab.eval.runner import evaluate, leaderboard_table
 
     def progress(message: str) -> None:
         click.echo(f"evaluating {message}", err=True)
@@ -85,7 +87,7 @@ def eval_group(ctx: click.Context, models: tuple[str, ...], tasks: tuple[str, ..
     report = evaluate(list(models), list(tasks), str(output), precision=precision,
                       dimensions=dimensions, seed=seed, batch_size=batch_size, limit=limit,
                       cache=not no_cache, progress=progress)
-    print_leaderboard(report)
+    Console(width=max(80, 24 + 16 * (len(report.models) + 1))).print(leaderboard_table(report))
     for skip in report.skipped:
         click.echo(f"skipped {skip['model']} on {skip['task']}: {skip['reason']}", err=True)
     for failure in report.failures:
@@ -120,7 +122,7 @@ def tasks_command() -> None:
 @click.option("--title", default="Embedding evaluation", show_default=True)
 def report_command(results: str, output: str | None, title: str) -> None:
     """Write a Markdown report (report.md) and PNG charts from a results folder."""
-    from embedlab.eval.report import write_report
+    from embedlab.viz.report import write_report
 
     written: dict[str, Any] = write_report(results, output, title=title)
     for path in written.values():

@@ -53,7 +53,10 @@ def serve_command(host: str, port: int, model: str, quantize: str | None, max_ba
     import logging
     import os
 
+    from embedlab.serve.extra import require_serve_extra
     from embedlab.serve.runner import bind_socket, serve
+
+    require_serve_extra()  # before binding: without the extra, the install command, exit 1
 
     # Request handling shares the cores with inference: no busy-waiting ORT threads.
     os.environ.setdefault("EMBEDLAB_ORT_SPIN", "0")

@@ -19,7 +19,7 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
     """Load a sentence encoder by registry name (pulled), model folder or word-vector file.
 
     Word vectors (``glove-6b-50d``, or a word2vec/GloVe/embedlab vector file such as one
-    written by ``embedlab train``) give a :class:`~embedlab.static.StaticEncoder` that
+    written by ``embedlab train``) give a :class:`~embedlab.encoders.StaticEncoder` that
     pools word vectors (``pooling="mean"`` or ``"sif"``).
 
     ``backend`` is ``"onnx"`` (ONNX Runtime, the fast default) or ``"numpy"`` (the readable
@@ -35,7 +35,8 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
 
     if Path(str(name_or_path)).is_file():
         # A word-vector file (word2vec text/binary, GloVe text, embedlab .npz).
-        from embedlab.static import StaticEncoder, WordVectors
+        from embedlab.encoders.static import StaticEncoder
+        from embedlab.static import WordVectors
 
         if (pooling or "mean") not in ("mean", "sif"):
             raise EmbedlabError(f"{name_or_path} holds word vectors: pooling must be 'mean' "
@@ -52,7 +53,8 @@ def load_encoder(name_or_path: str | Path = DEFAULT_MODEL, backend: str = "onnx"
         if kind == "word-vectors":
             # Word vectors become a StaticEncoder: mean (default) or SIF pooling of word
             # vectors.  Computing them is cheaper than a cache lookup, so no cache is attached.
-            from embedlab.static import StaticEncoder, WordVectors
+            from embedlab.encoders.static import StaticEncoder
+            from embedlab.static import WordVectors
 
             static_pooling = pooling or "mean"
             if static_pooling not in ("mean", "sif"):

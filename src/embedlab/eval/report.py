@@ -1,42 +1,29 @@
-"""A Markdown report and PNG charts from a results folder (``RESULTS/<model>/<task>.json``).
+"""The Markdown of an evaluation report: score and settings tables over result records.
+
+:func:`embedlab.viz.report.write_report` writes ``report.md`` with these tables and the
+charts beside it (``embedlab eval report RESULTS``).
 
 Example:
-    >>> paths = write_report("results")            # doctest: +SKIP
-    >>> paths["markdown"].name                     # doctest: +SKIP
-    'report.md'
+    >>> from embedlab.eval.results import load_results
+    >>> print(score_table(load_results("results")))      # doctest: +SKIP
+    | task | type | metric | all-MiniLM-L6-v2 |
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from embedlab.eval.base import EvalError
-from embedlab.files import atomic_write_bytes
+from embedlab.eval.results import load_failures, load_results
+
+__all__ = ["has_tradeoff", "load_failures", "load_records", "markdown_report", "score_table",
+           "settings_table"]
 
 
 def load_records(results: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The result records of a folder (as ``embedlab plot leaderboard`` reads them)."""
-    from embedlab.viz.plots import PlotError, load_results
-
-    try:
-        return load_results(results)
-    except PlotError as exc:
-        raise EvalError(str(exc)) from None
-
-
-def load_failures(results: str | os.PathLike[str]) -> list[dict[str, str]]:
-    path = Path(results) / "failures.json"
-    if not path.is_file():
-        return []
-    try:
-        failures = json.loads(path.read_text(encoding="utf-8")).get("failures", [])
-    except (OSError, ValueError, AttributeError) as exc:
-        raise EvalError(f"cannot read {path}: {exc}") from None
-    return [f for f in failures if isinstance(f, dict)]
+    """The result records of a folder (:func:`embedlab.eval.results.load_results`)."""
+    return load_results(results)
 
 
 def _cell(value: float | None) -> str:
@@ -83,7 +70,8 @@ def settings_table(records: Iterable[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _has_tradeoff(records: list[dict[str, Any]]) -> bool:
+def has_tradeoff(records: list[dict[str, Any]]) -> bool:
+    """Whether one model ran at several precisions or dimensions (worth a trade-off chart)."""
     by_base: dict[str, set[tuple[str, Any]]] = {}
     for r in records:
         by_base.setdefault(str(r.get("base_model", r["model"])), set()).add(
@@ -91,40 +79,43 @@ def _has_tradeoff(records: list[dict[str, Any]]) -> bool:
     return any(len(v) > 1 for v in by_base.values())
 
 
-def write_report(results: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
-                 title: str = "Embedding evaluation") -> dict[str, Path]:
-    """Write ``report.md`` and ``leaderboard.png`` (and ``tradeoff.png`` when one model
-    ran at several precisions or dimensions) into ``output`` (default: ``results``)."""
-    from embedlab.viz.plots import leaderboard, tradeoff
-
-    records = load_records(results)
-    failures = load_failures(results)
-    out = Path(output) if output is not None else Path(results)
-    out.mkdir(parents=True, exist_ok=True)
-    written = {"leaderboard": out / "leaderboard.png"}
-    leaderboard(records, out=written["leaderboard"])
-    if _has_tradeoff(records):
-        written["tradeoff"] = out / "tradeoff.png"
-        tradeoff(records, out=written["tradeoff"])  # groups variants under base_model
+def markdown_report(records: list[dict[str, Any]], failures: list[dict[str, str]], *,
+                    title: str = "Embedding evaluation",
+                    images: dict[str, str] | None = None) -> str:
+    """The text of ``report.md``: scores, models, the charts named in ``images``
+    (``{"leaderboard": "leaderboard.png", "tradeoff": ...}``), failures and settings."""
+    images = images or {}
     parts = [f"# {title}", "",
              f"{len({r['model'] for r in records})} model(s), "
              f"{len({r['task'] for r in records})} task(s); main score x 100 (MTEB's main "
              "metric of each task type); – where a task did not run.", "",
-             score_table(records), "", "## Models", "", settings_table(records), "",
-             f"![leaderboard]({written['leaderboard'].name})", ""]
-    if "tradeoff" in written:
-        parts += ["## Precision and dimension", "", f"![tradeoff]({written['tradeoff'].name})",
-                  ""]
+             score_table(records), "", "## Models", "", settings_table(records), ""]
+    if "leaderboard" in images:
+        parts += [f"![leaderboard]({images['leaderboard']})", ""]
+    if "tradeoff" in images:
+        parts += ["## Precision and dimension", "", f"![tradeoff]({images['tradeoff']})", ""]
     if failures:
         parts += ["## Failed", "", "| model | task | error |", "|---|---|---|"]
         parts += [f"| {f.get('model')} | {f.get('task')} | "
                   f"{str(f.get('error', '')).replace('|', '/')} |" for f in failures]
         parts.append("")
     seeds = sorted({str(r.get("seed")) for r in records if r.get("seed") is not None})
-    versions: dict[str, Any] = next((r["versions"] for r in records if isinstance(r.get("versions"), dict)), {})
+    versions: dict[str, Any] = next(
+        (r["versions"] for r in records if isinstance(r.get("versions"), dict)), {})
     parts += ["## Settings", "", f"- seed: {', '.join(seeds) or 'unknown'}",
               "- versions: " + (", ".join(f"{k} {v}" for k, v in versions.items())
                                 or "unknown"), ""]
-    written["markdown"] = out / "report.md"
-    atomic_write_bytes(written["markdown"], "\n".join(parts).encode("utf-8"))
-    return written
+    return "\n".join(parts)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "write_report":  # deprecated: it draws charts, so it lives in embedlab.viz
+        import warnings
+
+        from embedlab.viz.report import write_report
+
+        warnings.warn("embedlab.eval.report.write_report moved to "
+                      "embedlab.viz.report.write_report; the old name goes in the next release",
+                      DeprecationWarning, stacklevel=2)
+        return write_report
+    raise AttributeError(f"module 'embedlab.eval.report' has no attribute {name!r}")

@@ -31,12 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.eval.base import TASK_TYPES, EncodeOptions, EvalError, Task
+from embedlab.eval.results import FORMAT_VERSION
 from embedlab.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
-#: Version of the result files written here.
-FORMAT_VERSION = 1
 PRECISIONS = ("float32", "int8", "binary")
 WORD_TYPES = ("analogy", "word-pairs")
 _BITS = {"float32": 32, "int8": 8, "binary": 1}
@@ -302,16 +301,29 @@ def leaderboard_rows(report: RunReport) -> tuple[list[str], list[list[str]]]:
     return ["task", *report.models], rows
 
 
-def print_leaderboard(report: RunReport, file: Any = None) -> None:
-    """The leaderboard as a rich table: tasks down, models across, main score x 100."""
-    from rich.console import Console
+def leaderboard_table(report: RunReport) -> Any:
+    """The leaderboard as a ``rich.table.Table`` (tasks down, models across, main score
+    x 100) for the caller to print: ``rich.print(leaderboard_table(run))``."""
     from rich.table import Table
 
     header, rows = leaderboard_rows(report)
-    table = Table(title="main score x 100 ('-': not applicable)")
+    table = Table(title="main score x 100 ('-': not applicable)", min_width=24 + 16 * len(header))
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right")
     for i, row in enumerate(rows):
         last_task = i == len(rows) - 2
         table.add_row(*row, end_section=last_task, style="bold" if i == len(rows) - 1 else None)
-    Console(file=file or sys.stdout, width=max(80, 24 + 16 * len(header))).print(table)
+    return table
+
+
+def print_leaderboard(report: RunReport, file: Any = None) -> None:
+    """Deprecated (library code prints nothing): print :func:`leaderboard_table` yourself."""
+    import warnings
+
+    from rich.console import Console
+
+    warnings.warn("print_leaderboard is deprecated; print leaderboard_table(report) instead "
+                  "(rich.print(leaderboard_table(report)))", DeprecationWarning, stacklevel=2)
+    header, _ = leaderboard_rows(report)
+    Console(file=file or sys.stdout, width=max(80, 24 + 16 * len(header))).print(
+        leaderboard_table(report))

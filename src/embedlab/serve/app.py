@@ -8,7 +8,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from embedlab.serve.extra import require_serve_extra
+
+try:
+    from fastapi import FastAPI, Request
+except ImportError:  # pragma: no cover - tested by installing without the extra
+    require_serve_extra()  # raises, with the pip command
+    raise
 
 from embedlab import __version__
 from embedlab.encoders.base import Encoder

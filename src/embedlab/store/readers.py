@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedlab.errors import EmbedlabError
+from embedlab.errors import EmbedlabError, require
 
 #: File suffixes :func:`read_document` understands.
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".jsonl", ".csv", ".html", ".htm", ".pdf")
@@ -104,7 +104,7 @@ def _read_html(path: Path, data: bytes, text_field: str) -> list[SourceDocument]
     """Visible text: script/style/head dropped, each block element a paragraph."""
     import re
 
-    from bs4 import BeautifulSoup
+    BeautifulSoup = require("bs4", "beautifulsoup4", "Reading HTML", "ingest").BeautifulSoup
 
     soup = BeautifulSoup(_decode(path, data), "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -120,6 +120,7 @@ def _read_html(path: Path, data: bytes, text_field: str) -> list[SourceDocument]
 
 
 def _read_pdf(path: Path, data: bytes, text_field: str) -> list[SourceDocument]:
+    require("pypdf", "pypdf", "Reading PDF", "ingest")
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

@@ -2,7 +2,7 @@
 
 The stemming and lemmatization libraries (snowballstemmer, nltk, spaCy, LemmInflect) are
 imported only when first used; a missing one raises
-:class:`~embedlab.text.stemming.MissingDependencyError` with the pip command.
+:class:`~embedlab.errors.MissingDependencyError` with the pip command.
 
 >>> from embedlab.text import OneHotEncoder, Vocabulary, stem
 >>> Vocabulary().fit(["to be or not to be"]).words
@@ -15,10 +15,11 @@ imported only when first used; a missing one raises
 
 from __future__ import annotations
 
+from embedlab.errors import MissingDependencyError
 from embedlab.text.chunking import Chunk, chunk_text, paragraph_spans, sentence_spans, word_count
 from embedlab.text.lemmatize import TokenLemma, analyze, lemmatize, lemmatize_word
 from embedlab.text.onehot import OneHotEncoder
-from embedlab.text.stemming import MissingDependencyError, stem, stem_word
+from embedlab.text.stemming import stem, stem_word
 from embedlab.text.vocabulary import (
     EmptyInputError,
     NotFittedError,

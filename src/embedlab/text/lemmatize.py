@@ -30,7 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from embedlab.text.stemming import MissingDependencyError, require
+from embedlab.errors import MissingDependencyError
+from embedlab.text.stemming import require
 from embedlab.text.vocabulary import tokenize
 
 #: pip arguments that install everything lemmatization needs.

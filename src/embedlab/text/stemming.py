@@ -25,13 +25,13 @@ Porter2 (the final ``y`` becomes ``i``, and ``-li`` is only removed after one of
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Literal
 
-from embedlab.errors import EmbedlabError
+from embedlab.errors import MissingDependencyError  # noqa: F401  (its public home was here)
+from embedlab.errors import require as _require
 from embedlab.text.vocabulary import tokenize
 
 Algorithm = Literal["porter", "snowball", "lancaster"]
@@ -44,19 +44,9 @@ PIP_REQUIREMENTS = {
 }
 
 
-class MissingDependencyError(EmbedlabError, ImportError):
-    """An optional library is not installed; the message gives the pip command."""
-
-
 def require(module: str, requirements: str, purpose: str) -> ModuleType:
     """Import ``module`` or raise :class:`MissingDependencyError` naming the pip command."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"{purpose} needs the {module!r} package, which is not installed ({exc}); install "
-            f"it with: pip install {requirements}   (or pip install 'embedlab[text]')"
-        ) from None
+    return _require(module, requirements, purpose, "text")
 
 
 _local = threading.local()

@@ -1,6 +1,6 @@
 """Character classes and per-character transforms matching HF ``tokenizers``.
 
-The class tables come from ``_unicode_data`` (probed from HF, see ``_tablegen``); this module
+The class tables come from ``_unicode_data`` (probed from HF, see ``scripts/unicode_tables.py``); this module
 turns them into fast membership tests and regular-expression character classes.
 """
 

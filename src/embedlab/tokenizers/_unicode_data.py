@@ -1,6 +1,6 @@
 """Unicode character classes as HF ``tokenizers`` applies them (generated file).
 
-Produced by ``python -m embedlab.tokenizers._tablegen`` from HF tokenizers 0.23.3;
+Produced by ``python scripts/unicode_tables.py`` from HF tokenizers 0.23.3;
 the ``*_EXCEPTIONS`` dicts are relative to ``unicodedata`` 14.0.0. Do not edit by hand.
 """
 

@@ -269,28 +269,15 @@ def similarity_heatmap(labels: Sequence[str], vectors: Any, *, metric: str = "co
 
 
 def load_results(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read evaluation results laid out as ``FOLDER/<model>/<task>.json``; each record gets
-    ``model`` (the folder name) unless it names one.  Needs ``task`` and ``main_score``."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise PlotError(f"results folder not found: {root}; give the folder that holds "
-                        "<model>/<task>.json files")
-    records: list[dict[str, Any]] = []
-    for path in sorted(root.glob("*/*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise PlotError(f"cannot read {path}: {exc}") from None
-        if not isinstance(data, dict) or "main_score" not in data:
-            log.warning("skipping %s: no main_score", path)
-            continue
-        data.setdefault("model", path.parent.name)
-        data.setdefault("task", path.stem)
-        records.append(data)
-    if not records:
-        raise PlotError(f"no results in {root}; expected {root}/<model>/<task>.json files with "
-                        "task and main_score (run the evaluation first)")
-    return records
+    """Evaluation records of ``FOLDER/<model>/<task>.json``
+    (:func:`embedlab.eval.results.load_results`), its errors as :class:`PlotError`."""
+    from embedlab.eval.base import EvalError
+    from embedlab.eval.results import load_results as read
+
+    try:
+        return read(folder)
+    except EvalError as exc:
+        raise PlotError(str(exc)) from None
 
 
 def _records(results: str | os.PathLike[str] | Iterable[dict[str, Any]]

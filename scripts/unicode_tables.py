@@ -3,7 +3,7 @@
 HF's Rust crates carry their own (older or newer) Unicode tables, which differ from the
 ``unicodedata`` module of any given Python.  Rather than guessing, this script asks HF how it
 classifies every code point, one at a time, and writes the observed sets as code point ranges.
-Run it with ``python -m embedlab.tokenizers._tablegen``; it is never imported at run time.
+Run it with ``python scripts/unicode_tables.py``; it is not part of the package.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def main() -> None:  # pragma: no cover - developer tool
     lines = [
         '"""Unicode character classes as HF ``tokenizers`` applies them (generated file).',
         "",
-        "Produced by ``python -m embedlab.tokenizers._tablegen`` from HF tokenizers "
+        "Produced by ``python scripts/unicode_tables.py`` from HF tokenizers "
         f"{__import__('tokenizers').__version__};",
         "the ``*_EXCEPTIONS`` dicts are relative to ``unicodedata`` "
         f"{unicodedata.unidata_version}. Do not edit by hand.",
@@ -146,7 +146,7 @@ def main() -> None:  # pragma: no cover - developer tool
     for name in forms:
         emit_dict(f"{name}_EXCEPTIONS", f"single characters where HF {name} differs",
                   form_exc[name])
-    out = Path(__file__).with_name("_unicode_data.py")
+    out = Path(__file__).resolve().parents[1] / "src" / "embedlab" / "tokenizers" / "_unicode_data.py"
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
 
