@@ -19,7 +19,9 @@ run before the server starts (median of --repeats):
 * "per-call batch N": one ``encode`` call per N-text request body, what a server that did no
   cross-request batching would reach.
 
-Soak mode (--soak SECONDS): one wrk run paced by wrk's Lua ``delay()`` hook to about --rate
+Soak mode (--soak SECONDS): a --soak-burst of unpaced load at --connections first (so the
+server has formed its largest batches, whose memory ONNX Runtime keeps), then one wrk run
+paced by wrk's Lua ``delay()`` hook to about --rate
 requests/s in total (first N of --texts-per-request), while a thread samples the server's
 VmRSS from /proc/PID/status every --rss-interval s. Reports RSS after warm-up (the first
 minute, or the first 20% of soaks shorter than 5 minutes) against the largest RSS afterwards
@@ -379,8 +381,14 @@ def soak(args: argparse.Namespace, texts: list[str], url: str, workdir: Path,
             if stop.wait(args.rss_interval):
                 break
 
-    # one request first, so the model is loaded before the paced run starts
+    # one request first, so the model is loaded before the paced run starts; then a burst at
+    # full concurrency, so that the server has formed its largest batches (ONNX Runtime keeps
+    # the memory of the largest shapes it has run) before the paced run is sampled: the soak
+    # looks for growth beyond that, a leak, not for the first large batch
     httpx.post(url, json={"model": args.model, "input": bodies[0]}, timeout=120)
+    if args.soak_burst > 0:
+        run_wrk(url, bodies, args, args.soak_burst, workdir)
+        drain(url, args)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
@@ -400,6 +408,7 @@ def soak(args: argparse.Namespace, texts: list[str], url: str, workdir: Path,
     return {"texts_per_request": n, "target_rate": args.rate, "seconds": args.soak,
             "warmup_s": warmup, "rss_after_warmup_kib": base, "rss_after_warmup_at_s": base_t,
             "rss_max_after_kib": peak, "rss_growth_pct": growth,
+            "burst_s": args.soak_burst,
             "rss_samples": [{"t_s": round(t, 1), "kib": k} for t, k in samples],
             "pass": passed, **res}
 
@@ -427,6 +436,9 @@ def parse_args() -> argparse.Namespace:
                     help="Soak: total requests/s to aim for (default 100).")
     ap.add_argument("--rss-interval", type=float, default=5.0,
                     help="Soak: seconds between RSS samples (default 5).")
+    ap.add_argument("--soak-burst", type=float, default=20.0,
+                    help="Soak: seconds of unpaced load at --connections before the paced run "
+                         "(the server's largest batches; 0: none).")
     ap.add_argument("--wrk", default=None, help="Path to wrk (default: found on PATH).")
     args = ap.parse_args()
     args.sizes = [int(s) for s in str(args.texts_per_request).split(",") if s.strip()]
