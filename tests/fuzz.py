@@ -9,6 +9,8 @@ memory budget (the process's peak RSS is reset before each case through
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import threading
@@ -149,3 +151,14 @@ where_filters = st.recursive(
     lambda inner: st.dictionaries(st.sampled_from(["$and", "$or", "$not"]),
                                   st.lists(inner, max_size=4) | inner, min_size=1, max_size=2),
     max_leaves=12)
+
+
+def collection_digest(col: Any) -> str:
+    """A digest of everything a collection stores: ids, texts, metadata, sources, offsets
+    and vectors (a rejected write must leave it unchanged)."""
+    docs = col.get()
+    digest = hashlib.sha256(json.dumps(
+        [(d.id, d.text, d.metadata, d.source, d.start, d.end) for d in docs]).encode())
+    if docs:
+        digest.update(col.get_vectors([d.id for d in docs]).tobytes())
+    return digest.hexdigest()

@@ -68,3 +68,12 @@ def recording_encode(encoder: Any) -> Iterator[list[int]]:
         yield calls
     finally:
         del encoder.encode
+
+
+def create_collection(client: Any, name: str, documents: list[dict[str, Any]]) -> str:
+    """Create collection ``name`` over HTTP (an httpx or TestClient client) and add
+    ``documents``; its name, for a fixture to return."""
+    assert client.post("/v1/collections", json={"name": name}).status_code == 201
+    resp = client.post(f"/v1/collections/{name}/documents", json={"documents": documents})
+    assert resp.status_code == 200, resp.text
+    return name

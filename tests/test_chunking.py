@@ -99,7 +99,7 @@ def test_custom_token_counter_is_used() -> None:
 
 def test_empty_text_and_bad_arguments() -> None:
     assert chunk_text("") == [] and chunk_text(" \n\n ") == []
-    with pytest.raises(ValueError, match="max_tokens must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="max_tokens must be a positive integer, got 0"):
         chunk_text("x", max_tokens=0)
     with pytest.raises(ValueError, match="overlap_sentences must be an int >= 0, got -1"):
         chunk_text("x", overlap_sentences=-1)

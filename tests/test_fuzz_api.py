@@ -10,8 +10,6 @@ time and memory budget per case, and nothing stored changed by a rejected write.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -25,7 +23,16 @@ from hypothesis import strategies as st
 from embedlab.errors import EmbedlabError
 from embedlab.store import Collection, CollectionError, CorruptCollectionError
 from embedlab.tokenizers import Tokenizer
-from fuzz import DOCUMENTED, any_text, budget, fuzz, json_values, tricky_text, where_filters
+from fuzz import (
+    DOCUMENTED,
+    any_text,
+    budget,
+    collection_digest,
+    fuzz,
+    json_values,
+    tricky_text,
+    where_filters,
+)
 from oracles import require
 
 hf = require("tokenizers")
@@ -112,13 +119,7 @@ def test_encode_wrong_arguments_give_documented_errors(encoder, texts, kwargs) -
 
 # --------------------------------------------------------------------------- collections
 
-def _snapshot(col: Collection) -> str:
-    docs = col.get()
-    digest = hashlib.sha256(json.dumps(
-        [(d.id, d.text, d.metadata, d.source, d.start, d.end) for d in docs]).encode())
-    if docs:
-        digest.update(col.get_vectors([d.id for d in docs]).tobytes())
-    return digest.hexdigest()
+_snapshot = collection_digest
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ exceptions returned as 500s rather than raised) with the real all-MiniLM-L6-v2 m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import operator
@@ -23,7 +22,17 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from embedlab.store import Collection
-from fuzz import any_text, budget, fuzz, json_scalars, json_values, tricky_text, where_filters
+from fuzz import (
+    any_text,
+    budget,
+    collection_digest,
+    fuzz,
+    json_scalars,
+    json_values,
+    tricky_text,
+    where_filters,
+)
+from serve_helpers import create_collection
 
 MODEL = "all-MiniLM-L6-v2"
 #: Every route of the API: a test below fails when a route is added without fuzzing it.
@@ -62,12 +71,7 @@ def client(minilm_dir, root) -> Iterator[TestClient]:
 def snapshot(root: Path) -> str:
     """A digest of everything stored in the fixed collection: ids, texts, metadata, vectors."""
     with Collection.open(root / FIXED) as col:
-        docs = col.get()
-        digest = hashlib.sha256(json.dumps(
-            [(d.id, d.text, d.metadata, d.source, d.start, d.end) for d in docs]).encode())
-        if docs:
-            digest.update(col.get_vectors([d.id for d in docs]).tobytes())
-        return digest.hexdigest()
+        return collection_digest(col)
 
 
 def check(resp: Any) -> None:
@@ -266,10 +270,7 @@ valid_where = st.recursive(
 
 @pytest.fixture(scope="module")
 def oracle(client) -> str:
-    assert client.post("/v1/collections", json={"name": "oracle"}).status_code == 201
-    resp = client.post("/v1/collections/oracle/documents", json={"documents": ORACLE_DOCS})
-    assert resp.status_code == 200, resp.text
-    return "oracle"
+    return create_collection(client, "oracle", ORACLE_DOCS)
 
 
 @fuzz(60)

@@ -232,7 +232,7 @@ def test_ingest_explicit_files_never_removes_others(tmp_path: Path, encoder: Any
     report = ingest(col, [docs / "bm25.txt"], progress=True)
     assert report.removed == [] and [Path(p).name for p in report.unchanged] == ["bm25.txt"]
     assert col.count() == n
-    with pytest.raises(ValueError, match="chunk_tokens must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="chunk_tokens must be a positive integer, got 0"):
         ingest(col, [docs], chunk_tokens=0)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from embedlab.encoders import Encoder, load_encoder
 from embedlab.store import Collection
-from serve_helpers import ServerThread, assert_error, recording_encode
+from serve_helpers import ServerThread, assert_error, create_collection, recording_encode
 
 MAX_BATCH = 8
 MAX_CHARS = 2000
@@ -65,10 +65,7 @@ def encoder(minilm_dir):
 @pytest.fixture(scope="module")
 def filled(http) -> str:
     """A collection holding DOCS, shared by the read-only tests."""
-    assert http.post("/v1/collections", json={"name": "filled"}).status_code == 201
-    resp = http.post("/v1/collections/filled/documents", json={"documents": DOCS})
-    assert resp.status_code == 200, resp.text
-    return "filled"
+    return create_collection(http, "filled", DOCS)
 
 
 def ok(resp: httpx.Response, status: int = 200) -> Any:

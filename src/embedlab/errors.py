@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 
 class EmbedlabError(Exception):
@@ -48,3 +49,27 @@ def require(module: str, requirements: str, purpose: str, extra: str) -> ModuleT
             f"{purpose} needs the {module!r} package, which is not installed ({exc}); install "
             f"it with: pip install {requirements}   (or pip install 'embedlab[{extra}]')"
         ) from None
+
+
+def check_positive(name: str, value: Any, *, integer: bool = True, allow_zero: bool = False,
+                   optional: bool = False) -> None:
+    """Raise ValueError naming ``name`` unless ``value`` is a positive integer (a number
+    when ``integer`` is false; zero allowed with ``allow_zero``; None with ``optional``).
+    Booleans are refused: ``True`` is not a count.
+
+    >>> check_positive("window", 5)
+    >>> check_positive("window", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: window must be a positive integer, got 0
+    """
+    if optional and value is None:
+        return
+    kinds = (int,) if integer else (int, float)
+    ok = isinstance(value, kinds) and not isinstance(value, bool) and (
+        value >= 0 if allow_zero else value > 0)
+    if not ok:
+        what = "a non-negative" if allow_zero else "a positive"
+        what += " integer" if integer else " number"
+        raise ValueError(f"{name} must be {what}{' or None' if optional else ''}, "
+                         f"got {value!r}")

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.errors import CacheError
+from embedlab.errors import CacheError, check_positive
+from embedlab.similarity.paired import normalize_rows as l2_normalize  # encoders' name for it
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,7 @@ class Encoder(ABC):
         """
         single = isinstance(texts, str)
         items = check_texts([texts] if single else texts)
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        check_positive("batch_size", batch_size)
         if precision not in PRECISIONS:
             raise ValueError(f"precision {precision!r} is not known; choose from {PRECISIONS}")
         if dimensions is not None and not (
@@ -158,12 +158,6 @@ class Encoder(ABC):
                 out[idx] = batch
                 advance(len(idx))
         return out
-
-
-def l2_normalize(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length; all-zero rows stay zero.  ``(n, d) float32``."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _stderr_is_tty() -> bool:

@@ -1,8 +1,8 @@
 """The scores behind every evaluation task, written out in NumPy.
 
 Each function computes one figure the way MTEB computes it (MTEB calls scikit-learn,
-SciPy and pytrec_eval); the tests check every one against those libraries on hand-made
-cases with ties and empty results.
+SciPy and pytrec_eval): the correlations are SciPy's own, the rest are written out in NumPy
+and checked against those libraries on hand-made cases with ties and empty results.
 
 Example:
     >>> spearman([1, 2, 3, 4], [10, 20, 30, 25])
@@ -19,91 +19,51 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.similarity.paired import (  # noqa: F401  (eval's names for them)
+    cosine_matrix,
+    paired_cosine,
+    paired_dot,
+    paired_euclidean,
+    paired_manhattan,
+)
+
 #: Cut-offs of the retrieval scores (``ndcg_at_10`` is the main one).
 RETRIEVAL_K = (1, 3, 5, 10, 100)
 
 
 # ---------------------------------------------------------------------- correlation
 
-def rankdata(values: Any) -> np.ndarray:
-    """Ranks 1..n with ties given their average rank (SciPy's ``rankdata`` default)."""
-    x = np.asarray(values, dtype=np.float64).ravel()
-    n = len(x)
-    order = np.argsort(x, kind="mergesort")
-    xs = x[order]
-    starts = np.r_[True, xs[1:] != xs[:-1]] if n else np.zeros(0, bool)
-    group = np.cumsum(starts) - 1
-    bounds = np.r_[np.nonzero(starts)[0], n]
-    average = (bounds[:-1] + 1 + bounds[1:]) / 2.0
-    ranks = np.empty(n, dtype=np.float64)
-    ranks[order] = average[group]
-    return ranks
+def _correlation(kind: str, x: Any, y: Any) -> float:
+    a = np.asarray(x, dtype=np.float64).ravel()
+    b = np.asarray(y, dtype=np.float64).ravel()
+    if len(a) != len(b):
+        raise ValueError(f"{kind}: {len(a)} values against {len(b)}")
+    if len(a) < 2 or np.all(a == a[0]) or np.all(b == b[0]):
+        return math.nan  # SciPy's answer too, with a warning
+    from scipy import stats
+
+    fn = stats.pearsonr if kind == "pearson" else stats.spearmanr
+    return float(fn(a, b).statistic)
 
 
 def pearson(x: Any, y: Any) -> float:
-    """Pearson correlation; NaN when either side is constant (as SciPy returns).
+    """Pearson correlation (SciPy's ``pearsonr``); NaN when either side is constant.
 
     Example:
         >>> round(pearson([1, 2, 3], [2, 4, 7]), 4)
         0.9934
     """
-    a = np.asarray(x, dtype=np.float64).ravel()
-    b = np.asarray(y, dtype=np.float64).ravel()
-    if len(a) != len(b):
-        raise ValueError(f"pearson: {len(a)} values against {len(b)}")
-    if len(a) < 2:
-        return math.nan
-    a = a - a.mean()
-    b = b - b.mean()
-    # Scale first so that tiny or huge values neither underflow nor overflow.
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na == 0 or nb == 0:
-        return math.nan
-    r = float(np.dot(a / na, b / nb))
-    return max(-1.0, min(1.0, r))
+    return _correlation("pearson", x, y)
 
 
 def spearman(x: Any, y: Any) -> float:
-    """Spearman rank correlation: Pearson of the average ranks (NaN if one side is constant)."""
-    return pearson(rankdata(x), rankdata(y))
+    """Spearman rank correlation (SciPy's ``spearmanr``, average ranks for ties, as MTEB
+    computes it); NaN when either side is constant."""
+    return _correlation("spearman", x, y)
 
 
 # -------------------------------------------------------------- vector similarities
-
-def paired_cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine similarity of each row of ``a`` with the same row of ``b`` (0 for a zero row)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    na = np.linalg.norm(a, axis=1)
-    nb = np.linalg.norm(b, axis=1)
-    na[na == 0] = 1.0
-    nb[nb == 0] = 1.0
-    return np.asarray(np.einsum("ij,ij->i", a / na[:, None], b / nb[:, None]))
-
-
-def paired_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(np.einsum("ij,ij->i", np.asarray(a, np.float64),
-                                np.asarray(b, np.float64)))
-
-
-def paired_euclidean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64),
-                                     axis=1))
-
-
-def paired_manhattan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).sum(axis=1))
-
-
-def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(len(a), len(b))`` cosine similarities (float32, zero rows give 0)."""
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
-    na = np.linalg.norm(a, axis=1, keepdims=True)
-    nb = np.linalg.norm(b, axis=1, keepdims=True)
-    na[na == 0] = 1.0
-    nb[nb == 0] = 1.0
-    return np.asarray((a / na) @ (b / nb).T)
+# (paired and matrix cosine live in embedlab.similarity, their one home)
 
 
 def similarity_scores(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.eval.base import EncodeOptions, encode
+from embedlab.similarity import normalize_rows
 
 INSTALL_HINT = "mteb is not installed; run `pip install mteb` to use the official MTEB suite"
 
@@ -45,8 +46,7 @@ def _unit(vectors: Any) -> np.ndarray:
     array = np.asarray(vectors, dtype=np.float32)
     if array.ndim == 1:
         array = array[None, :]
-    norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return array / np.maximum(norms, 1e-12)
+    return normalize_rows(array)
 
 
 class MTEBEncoder:

@@ -9,10 +9,10 @@ import numpy as np
 import orjson
 from fastapi.responses import Response
 
-from embedlab.encoders.base import l2_normalize
 from embedlab.serve.batcher import ClosedError, ContextLengthError
 from embedlab.serve.errors import APIError
 from embedlab.serve.pool import LoadedModel, ModelPool
+from embedlab.similarity import normalize_rows
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ async def embed_texts(pool: ModelPool, model_name: str, texts: list[str], limits
     if dimensions is not None:
         vectors = vectors[:, :dimensions]
     if model.encoder.normalize_default if normalize is None else normalize:
-        vectors = l2_normalize(vectors)
+        vectors = normalize_rows(vectors)
     return EmbedResult(model, vectors, tokens, load_seconds)
 
 

@@ -37,6 +37,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from embedlab.errors import check_positive
 from embedlab.files import atomic_write_bytes
 from embedlab.static import _glove_kernels as K
 from embedlab.text.corpus import Corpus, CorpusError
@@ -169,8 +170,7 @@ def cooccurrence_matrix(corpus: Any, window: int = 15, min_count: int = 1,
 
 
 def _check_window(window: int) -> None:
-    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise ValueError(f"window must be a positive integer, got {window!r}")
+    check_positive("window", window)
 
 
 def _encode(corpus: Any, words: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -32,6 +32,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from embedlab.errors import check_positive
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
 from embedlab.text.corpus import CorpusError
@@ -40,15 +41,6 @@ __all__ = ["Cooccurrence", "GloVe", "cooccurrence_matrix"]
 
 #: Gradient components are clipped to +-GRAD_CLIP, as the C tool's ``grad_clip_value``.
 GRAD_CLIP = 100.0
-
-
-def _positive(name: str, value: Any, kind: type = int) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-    if kind is int:
-        ok = ok and isinstance(value, int)
-    if not ok:
-        raise ValueError(f"{name} must be a positive {'integer' if kind is int else 'number'}"
-                         f", got {value!r}")
 
 
 class GloVe:
@@ -84,11 +76,11 @@ class GloVe:
                  progress: Callable[[dict[str, Any]], None] | None = None,
                  memory_limit_mb: float = MEMORY_LIMIT_MB) -> None:
         for name in ("vector_size", "window", "min_count", "epochs", "workers"):
-            _positive(name, locals()[name])
+            check_positive(name, locals()[name])
         if max_vocab is not None:
-            _positive("max_vocab", max_vocab)
+            check_positive("max_vocab", max_vocab)
         for name in ("x_max", "alpha", "learning_rate", "memory_limit_mb"):
-            _positive(name, locals()[name], float)
+            check_positive(name, locals()[name], integer=False)
         if not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.vector_size = vector_size

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.errors import check_positive
 from embedlab.text.corpus import Corpus, CorpusError, CorpusStats
 
 #: Provisional ids held in memory before the stream spills to a temporary file.
@@ -125,8 +126,7 @@ def scan(corpus: Any, min_count: int = 5, max_vocab: int | None = None,
     ``max_vocab`` only the most frequent ``max_vocab`` words are kept.  ``progress`` is
     called with the number of tokens read after each sentence batch.
     """
-    if not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"min_count must be a positive integer, got {min_count!r}")
+    check_positive("min_count", min_count)
     if max_vocab is not None and (not isinstance(max_vocab, int) or max_vocab < 1):
         raise ValueError(f"max_vocab must be a positive integer or None, got {max_vocab!r}")
     stream = corpus if isinstance(corpus, Corpus) else Corpus(corpus, **corpus_options)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.errors import check_positive
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
@@ -176,8 +177,7 @@ class Trainer:
     """Runs blocks of a kernel on ``workers`` threads and reports progress once per block."""
 
     def __init__(self, workers: int, progress: Callable[[dict[str, Any]], None] | None):
-        if not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        check_positive("workers", workers)
         self.workers = workers
         self.progress = progress
 
@@ -224,14 +224,6 @@ class Trainer:
                     raise
         return (int(state["words"]), int(state["effective"]), float(state["loss"]),
                 time.perf_counter() - t0)
-
-
-def check_positive(name: str, value: Any, allow_zero: bool = False) -> None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and (
-        value >= 0 if allow_zero else value > 0)
-    if not ok:
-        kind = "a non-negative" if allow_zero else "a positive"
-        raise ValueError(f"{name} must be {kind} integer, got {value!r}")
 
 
 class Word2Vec:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embedlab.errors import check_positive
 from embedlab.store.collection import Collection
 from embedlab.store.errors import CollectionNotFoundError
 from embedlab.store.locking import write_lock
@@ -206,8 +207,7 @@ def ingest(collection: Collection, paths: Iterable[str | Path], chunk_tokens: in
     ``report.skipped``; chunks of files no longer present under an ingested folder are
     removed. ``progress=True`` shows a rich progress bar on stderr.
     """
-    if isinstance(chunk_tokens, bool) or not isinstance(chunk_tokens, int) or chunk_tokens < 1:
-        raise ValueError(f"chunk_tokens must be a positive int, got {chunk_tokens!r}")
+    check_positive("chunk_tokens", chunk_tokens)
     unreadable: list[Path] = []
     files, folders = discover(paths, unreadable)
     count, limit = token_counter(collection)

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from embedlab.errors import check_positive
+
 TokenCounter = Callable[[list[str]], list[int]]
 
 #: Words ending in "." that do not end a sentence (compared lower-cased).
@@ -169,8 +171,7 @@ def chunk_text(text: str, max_tokens: int = 200, overlap_sentences: int = 1,
     WordPiece tokens (they never span whitespace). Each chunk after the first starts with
     the last ``overlap_sentences`` sentences of the previous chunk when they fit.
     """
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise ValueError(f"max_tokens must be a positive int, got {max_tokens!r}")
+    check_positive("max_tokens", max_tokens)
     if isinstance(overlap_sentences, bool) or not isinstance(overlap_sentences, int) \
             or overlap_sentences < 0:
         raise ValueError(f"overlap_sentences must be an int >= 0, got {overlap_sentences!r}")

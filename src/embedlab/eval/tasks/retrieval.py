@@ -13,6 +13,7 @@ import numpy as np
 from embedlab.eval.base import EncodeOptions, EvalError, Task, TaskResult, encode
 from embedlab.eval.metrics import RETRIEVAL_K, retrieval_scores
 from embedlab.eval.tasks._io import field, finish, model_name, read_jsonl, read_tsv, to_float
+from embedlab.similarity import normalize_rows
 
 
 def top_k(scores: np.ndarray, doc_ids: list[str], k: int) -> dict[str, float]:
@@ -125,14 +126,12 @@ class RetrievalTask(Task):
                k: int = max(RETRIEVAL_K)) -> dict[str, dict[str, float]]:
         """``{query id: {doc id: cosine}}`` of the top ``k`` documents of each judged query."""
         doc_ids = list(self.corpus)
-        norms = np.linalg.norm(vectors_corpus, axis=1, keepdims=True)
-        unit_corpus = (vectors_corpus / np.where(norms == 0, 1, norms)).astype(np.float32)
+        unit_corpus = normalize_rows(vectors_corpus)
         run: dict[str, dict[str, float]] = {}
         for start in range(0, len(self.judged), 256):
             block = self.judged[start:start + 256]
             queries = vectors_queries[start:start + 256]
-            qnorms = np.linalg.norm(queries, axis=1, keepdims=True)
-            sims = (queries / np.where(qnorms == 0, 1, qnorms)).astype(np.float32) @ unit_corpus.T
+            sims = normalize_rows(queries) @ unit_corpus.T
             for qid, row in zip(block, sims, strict=True):
                 run[qid] = top_k(row, doc_ids, k)
         return run
