@@ -163,3 +163,33 @@ def test_every_builtin_runs_on_reduced_inputs(data_dir, minilm_dir, glove_dir, t
     assert done["all-MiniLM-L6-v2", "cranfield"] > done["glove-6b-50d", "cranfield"]
     assert done["glove-6b-50d", "wordsim353"] > 0.4
     assert done["glove-6b-50d", "questions-words"] > 0.3
+
+
+@pytest.mark.parametrize("alias, own", [
+    ("STSBenchmark", "stsb"), ("stsbenchmark", "stsb"), ("SICK-R", "sickr"),
+    ("TatoebaBitextMining:deu-eng", "tatoeba-deu"), ("Tatoeba/fra-eng", "tatoeba-fra"),
+    ("stsb", "stsb"),
+])
+def test_mteb_task_names_are_aliases(alias, own) -> None:
+    from embedlab.eval.builtin import is_builtin, resolve_name
+
+    assert resolve_name(alias) == own and is_builtin(alias)
+
+
+@pytest.mark.parametrize("name", ["STSBenchmarkMultilingual", "TatoebaBitextMining:xxx-eng",
+                                  "TatoebaBitextMining", "SICK-E"])
+def test_unknown_mteb_names_are_refused(name) -> None:
+    from embedlab.eval.builtin import is_builtin, load_task
+
+    assert not is_builtin(name)
+    with pytest.raises(EvalError, match="unknown built-in task.*STSBenchmark"):
+        load_task(name)
+
+
+def test_an_alias_loads_the_same_task(data_dir) -> None:
+    from embedlab.eval.builtin import load_task
+
+    ours, theirs = load_task("stsb", data_dir, limit=5), load_task("STSBenchmark", data_dir,
+                                                                  limit=5)
+    assert ours.name == theirs.name == "stsb"
+    assert ours.sentences1 == theirs.sentences1 and ours.scores == theirs.scores

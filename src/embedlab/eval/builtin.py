@@ -77,8 +77,29 @@ def list_tasks() -> list[BuiltinTask]:
     return list(_REGISTRY.values())
 
 
+#: MTEB's names of the built-in tasks (matched case-insensitively), for people coming
+#: from MTEB; Tatoeba takes its language pair as MTEB names the subset:
+#: ``TatoebaBitextMining:deu-eng`` (or ``Tatoeba:deu-eng``, or ``/`` for ``:``).
+MTEB_ALIASES = {"stsbenchmark": "stsb", "sick-r": "sickr"}
+_TATOEBA = re.compile(r"(?:tatoebabitextmining|tatoeba)[:/]([a-z]{3})-eng", re.IGNORECASE)
+
+
+def resolve_name(name: str) -> str | None:
+    """The built-in task's own name for ``name`` (itself, or an MTEB alias), else None.
+
+    >>> resolve_name("STSBenchmark"), resolve_name("TatoebaBitextMining:deu-eng")
+    ('stsb', 'tatoeba-deu')
+    """
+    if name in _REGISTRY:
+        return name
+    alias = MTEB_ALIASES.get(name.lower())
+    if alias is None and (m := _TATOEBA.fullmatch(name)):
+        alias = f"tatoeba-{m.group(1).lower()}"
+    return alias if alias in _REGISTRY else None
+
+
 def is_builtin(name: str) -> bool:
-    return name in _REGISTRY
+    return resolve_name(name) is not None
 
 
 def data_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -92,10 +113,14 @@ def data_root(data_dir: str | os.PathLike[str] | None = None) -> Path:
 
 def load_task(name: str, data_dir: str | os.PathLike[str] | None = None,
               limit: int | None = None) -> Task:
-    """The built-in task ``name`` over ``data_dir`` (default: the shared data folder)."""
-    if name not in _REGISTRY:
+    """The built-in task ``name`` (or its MTEB name, see :data:`MTEB_ALIASES`) over
+    ``data_dir`` (default: the shared data folder)."""
+    own = resolve_name(name)
+    if own is None:
         raise EvalError(f"unknown built-in task {name!r}; choose from "
-                        f"{', '.join(_REGISTRY)} (or give a file as TYPE:PATH)")
+                        f"{', '.join(_REGISTRY)} (MTEB's names STSBenchmark, SICK-R and "
+                        "TatoebaBitextMining:LANG-eng work too), or give a file as TYPE:PATH")
+    name = own
     if limit is not None and limit < 1:
         raise EvalError(f"limit must be a positive number of items, got {limit}")
     return _REGISTRY[name].loader(data_root(data_dir), limit)
