@@ -37,6 +37,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, field_validator
 
+from embedlab.encoders.base import Encoder
 from embedlab.serve.embedding import Limits, embed_texts
 from embedlab.serve.errors import APIError
 from embedlab.serve.pool import LoadedModel, ModelPool
@@ -53,7 +54,13 @@ from embedlab.store import (
     drop,
     list_collections,
 )
-from embedlab.store.collection import DEFAULT_PRECISION, vector_precision
+from embedlab.store.binding import (
+    DEFAULT_PRECISION,
+    Binding,
+    EncoderIdentity,
+    check_binding,
+    vector_precision,
+)
 from embedlab.store.filters import InvalidWhereError, compile_where
 from embedlab.store.schema import DB_NAME
 from embedlab.store.writes import MAX_METADATA_BYTES, metadata_json
@@ -191,9 +198,10 @@ class SearchOut(BaseModel):
 
 # --------------------------------------------------------------------------- encoder bridge
 
-class PoolEncoder:
-    """A stand-in encoder for the store: ``encode`` (called in a store thread) embeds through
-    the server's model pool and batcher on the event loop.
+class PoolEncoder(Encoder):
+    """The store's encoder in the server: ``encode`` (called in a store thread) embeds
+    through the server's model pool and batcher on the event loop, so collection writes and
+    queries share batches with the embedding endpoints.
 
     ``prime(text, vector)`` keeps a vector computed already (a search query) so the store's
     own ``encode([query])`` does not embed it twice.
@@ -221,8 +229,17 @@ class PoolEncoder:
             while len(self._ready) > 64:
                 self._ready.popitem(last=False)
 
-    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
-        texts = list(texts)
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Raw (un-normalized) vectors through the pool, as the Encoder interface defines."""
+        future = asyncio.run_coroutine_threadsafe(
+            embed_texts(self.pool, self.model_name, texts, self.limits, normalize=False),
+            self.loop)
+        return future.result().vectors
+
+    def encode(self, texts: Sequence[str] | str, *args: Any, **kwargs: Any) -> np.ndarray:
+        """The served model's vectors (normalized as it normalizes) for ``texts``; the
+        store calls it with defaults only, so the arguments past ``texts`` are ignored."""
+        texts = [texts] if isinstance(texts, str) else list(texts)
         with self._ready_lock:
             ready = [self._ready.get(t) for t in texts]
         if texts and all(v is not None for v in ready):
@@ -285,22 +302,11 @@ class Collections:
             raise APIError(409, f"collection {name!r} was built with model {model_name!r}, "
                                 f"which this server cannot load ({exc.message})",
                            type=CONFLICT, param="name", code="model_mismatch") from exc
-        if fingerprint and model.encoder.fingerprint != fingerprint:
-            raise APIError(409, f"collection {name!r} was built with model {model_name!r} "
-                                f"(fingerprint {fingerprint[:16]}…), but this server's "
-                                f"{model.name!r} has fingerprint "
-                                f"{model.encoder.fingerprint[:16]}…; search it with the "
-                                "model it was built with, or build a new collection",
-                           type=CONFLICT, param="name", code="model_mismatch")
-        served = vector_precision(model.encoder)
-        if fingerprint and served != precision:
-            how = ("without --quantize" if precision == DEFAULT_PRECISION
-                   else f"with --quantize {precision}")
-            raise APIError(409, f"collection {name!r} was built with model {model_name!r} at "
-                                f"{precision} precision, but this server runs it at {served} "
-                                f"precision, whose vectors differ; serve it {how}, or build "
-                                "a new collection",
-                           type=CONFLICT, param="name", code="model_mismatch")
+        stored = Binding(repr(name), model_name, fingerprint, precision, 0, 0)
+        try:
+            check_binding(stored, EncoderIdentity.of(model.encoder))
+        except ModelMismatchError as exc:
+            raise store_error(exc) from exc
         return model
 
     async def encoder_for(self, name: str, path: Path, adopt: bool = True) -> PoolEncoder | None:
@@ -309,10 +315,12 @@ class Collections:
         meta = await self.run(_read_meta, path)
         model_name, fingerprint, precision, count = meta
         if not model_name:
-            if count:
-                raise APIError(409, f"collection {name!r} holds vectors given directly (no "
-                                    "model); add and search it with the Python API",
-                               type=CONFLICT, param="name", code="model_mismatch")
+            if count:  # no encoder can embed for it: the binding check says why
+                check = Binding(repr(name), "", "", precision, 0, count)
+                try:
+                    check_binding(check, EncoderIdentity.of(self.pool.served.encoder))
+                except ModelMismatchError as exc:
+                    raise store_error(exc) from exc
             if not adopt:
                 return None
             model_name = self.pool.served.name
@@ -382,8 +390,6 @@ def store_error(exc: CollectionError) -> APIError:
     message is cut to its last part (the collection's name)."""
     message = _ABS_PATH.sub(r"\1", str(exc))
     if isinstance(exc, DuplicateIdError):
-        message = message.replace("use upsert() to replace them or delete() them first",
-                                  "send \"upsert\": true to replace them, or delete them first")
         return APIError(409, message, type=CONFLICT, param="documents", code="duplicate_id")
     if isinstance(exc, ModelMismatchError):
         return APIError(409, message, type=CONFLICT, param="name", code="model_mismatch")

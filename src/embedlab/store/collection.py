@@ -29,6 +29,13 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from embedlab.store import writes
+from embedlab.store.binding import (
+    DEFAULT_PRECISION,
+    Binding,
+    EncoderIdentity,
+    check_binding,
+    vector_precision,
+)
 from embedlab.store.errors import (
     CollectionError,
     CollectionExistsError,
@@ -46,7 +53,6 @@ from embedlab.store.search import MODES, Hit, Searcher
 
 LOCK_NAME = "collection.lock"
 #: Precision of a model run without quantization (and of collections that predate the field).
-DEFAULT_PRECISION = "float32"
 F = TypeVar("F", bound=Callable[..., Any])
 #: Index settings stored with a collection; ``Collection.create`` keywords override them.
 DEFAULT_CONFIG: dict[str, Any] = {"hnsw_threshold": 50_000, "hnsw_m": 32,
@@ -268,34 +274,19 @@ class Collection:
 
     # ------------------------------------------------------------------ encoder
 
+    def binding(self) -> Binding:
+        """What this collection records of its model, for :func:`check_binding`."""
+        return Binding(str(self.path), self.model_name, self.fingerprint, self.precision,
+                       self.dimension, self.count())
+
     def _check_encoder(self, enc: Any) -> Any:
-        if self.fingerprint and enc.fingerprint != self.fingerprint:
-            raise ModelMismatchError(
-                f"collection {self.path} was built with model {self.model_name!r} "
-                f"(fingerprint {self.fingerprint[:16]}…); encoder {enc.name!r} has fingerprint "
-                f"{enc.fingerprint[:16]}…; open it with {self.model_name!r} or build a new "
-                "collection")
-        if self.fingerprint and vector_precision(enc) != self.precision:
-            raise ModelMismatchError(
-                f"collection {self.path} was built with model {self.model_name!r} at "
-                f"{self.precision} precision; encoder {enc.name!r} runs at "
-                f"{vector_precision(enc)} precision, whose vectors differ; open it with "
-                f"{_precision_hint(self.precision)} or build a new collection")
-        if not self.fingerprint and self.count() > 0:
-            raise ModelMismatchError(
-                f"collection {self.path} holds vectors given directly (no model); "
-                "open it without an encoder and pass vectors")
-        if self.dimension and enc.dimension != self.dimension:
-            raise ModelMismatchError(
-                f"encoder {enc.name!r} gives {enc.dimension}-d vectors; the collection holds "
-                f"{self.dimension}-d")
-        if not self.fingerprint:  # an empty model-less collection adopts this encoder
+        if check_binding(self.binding(), EncoderIdentity.of(enc)):
             precision = vector_precision(enc)
             with self._writing():
                 if self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
                     raise ModelMismatchError(
                         f"collection {self.path} gained documents given as vectors meanwhile; "
-                        "open it without an encoder and pass vectors")
+                        "add to it and search it with vectors, not texts")
                 self._conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                     ("model_name", enc.name), ("fingerprint", enc.fingerprint),
                     ("dimension", str(enc.dimension)), ("precision", precision)])
@@ -591,23 +582,6 @@ def _corrupt(path: Path, exc: Exception) -> CorruptCollectionError:
     return CorruptCollectionError(
         f"collection {path.name}: {DB_NAME} is unreadable ({exc}); restore it from a backup, "
         "or drop it (embedlab collections drop DIR --yes) and index again")
-
-
-def vector_precision(encoder: Any) -> str:
-    """The precision an encoder computes its vectors at: ``"float32"``, or its quantization
-    (``"int8"`` for ``load_encoder(..., quantize="int8")``). Encoders may state it as a
-    ``precision`` attribute; otherwise it is read from their runner's ``quantize``."""
-    stated = getattr(encoder, "precision", None)
-    if isinstance(stated, str) and stated:
-        return stated
-    quantize = getattr(getattr(encoder, "runner", None), "quantize", None)
-    return str(quantize) if quantize else DEFAULT_PRECISION
-
-
-def _precision_hint(precision: str) -> str:
-    if precision == DEFAULT_PRECISION:
-        return "the model loaded without quantization (no --quantize)"
-    return f"the model loaded with quantize={precision!r} (--quantize {precision})"
 
 
 def _load(encoder: Any, precision: str = DEFAULT_PRECISION) -> Any:

@@ -223,8 +223,8 @@ def insert_documents(conn: sqlite3.Connection, docs: list[NewDocument], replace:
     taken = existing_ids(conn, ids)
     if taken and not replace:
         raise DuplicateIdError(
-            f"{len(taken)} id(s) already exist, e.g. {taken[0]!r}; use upsert() to replace "
-            "them or delete() them first"
+            f"{len(taken)} id(s) already exist, e.g. {taken[0]!r}; upsert them to replace them "
+            "(upsert() in Python, \"upsert\": true over HTTP), or delete them first"
         )
     released: set[int] = set()
     if taken:  # their content rows stay until the end: a replaced text may be written again
