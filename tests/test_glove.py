@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from embedlab.errors import NotFittedError
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import Cooccurrence, count_encoded
 from embedlab.static.glove import GloVe, cooccurrence_matrix
@@ -266,7 +267,7 @@ def test_interrupted_training_leaves_no_file(tmp_path: Path) -> None:
     model = GloVe(vector_size=4, window=2, min_count=1, epochs=5, progress=stop)
     with pytest.raises(KeyboardInterrupt):
         model.fit(CORPUS)
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         model.save(tmp_path / "v.txt")
     assert os.listdir(tmp_path) == []
 
@@ -286,7 +287,7 @@ def test_errors_name_the_problem() -> None:
         GloVe(learning_rate=-1)
     with pytest.raises(ValueError, match="3 words"):
         GloVe().fit_cooccurrence(sp.eye(4, format="csr"), ["a", "b", "c"])
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         _ = GloVe().wv
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from embedlab.errors import NotFittedError
 from embedlab.static import _w2v_kernels as kernels
 from embedlab.static.doc2vec import Doc2Vec
 from embedlab.static.word2vec import (
@@ -194,7 +195,7 @@ def test_empty_corpus_and_nothing_above_min_count_are_clear_errors() -> None:
         Word2Vec().fit([[], []])
     with pytest.raises(CorpusError, match="min_count=5"):
         Word2Vec(min_count=5).fit([["a", "b"], ["a"]])
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         _ = Word2Vec().wv
 
 

@@ -27,6 +27,11 @@ class TokenizerFileError(EmbedlabError, ValueError):
     """A tokenizer.json (or vocab.txt) is malformed; the message names the field."""
 
 
+class NotFittedError(EmbedlabError, ValueError, AttributeError):
+    """A trainable object (a model, vocabulary, encoder or projection) was used before
+    ``fit``; a ValueError and an AttributeError, as scikit-learn's."""
+
+
 class CacheError(EmbedlabError):
     """The embedding cache could not be used."""
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.errors import NotFittedError
 from embedlab.static.vocab import Vocab, scan
 from embedlab.static.word2vec import (
     Trainer,
@@ -230,7 +231,7 @@ class Doc2Vec:
         Deterministic: the starting vector is seeded by the model seed and the words.
         """
         if self.vocab is None or self._tables is None:
-            raise RuntimeError("the model is not trained yet; call fit(corpus) first")
+            raise NotFittedError("this Doc2Vec is not fitted yet; call fit(corpus) first")
         if isinstance(doc_words, str):
             doc_words = tokenize(doc_words)
         words = list(doc_words)

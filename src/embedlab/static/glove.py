@@ -32,7 +32,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from embedlab.errors import check_positive
+from embedlab.errors import NotFittedError, check_positive
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
 from embedlab.text.corpus import CorpusError
@@ -196,7 +196,7 @@ class GloVe:
     def wv(self) -> Any:
         """The trained :class:`~embedlab.static.vectors.WordVectors` (``w + c``)."""
         if self.word_vectors is None:
-            raise RuntimeError("the model is not trained yet; call fit(corpus) first")
+            raise NotFittedError("this GloVe is not fitted yet; call fit(corpus) first")
         if self._wv is None:
             from embedlab.static.vectors import WordVectors
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.errors import check_positive
+from embedlab.errors import NotFittedError, check_positive
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
@@ -381,7 +381,7 @@ class Word2Vec:
     def wv(self) -> Any:
         """The trained :class:`~embedlab.static.vectors.WordVectors`."""
         if self.syn0 is None or self.vocab is None:
-            raise RuntimeError("the model is not trained yet; call fit(corpus) first")
+            raise NotFittedError("this Word2Vec is not fitted yet; call fit(corpus) first")
         if self._wv is None:
             from embedlab.static.vectors import WordVectors
 

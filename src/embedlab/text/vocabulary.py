@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from embedlab.errors import EmbedlabError
+from embedlab.errors import EmbedlabError, NotFittedError
 
 UnknownPolicy = Literal["error", "ignore", "unk"]
 Order = Literal["frequency", "alphabetical"]
@@ -55,10 +55,6 @@ class UnknownTokenError(EmbedlabError, ValueError):
                       "unknown token)")
         super().__init__(f"{len(self.words)} word(s) not in the {what}: {shown}{more}; fit on "
                          f"documents that contain them, or {fix}")
-
-
-class NotFittedError(EmbedlabError, ValueError):
-    """A vocabulary or encoder was used before ``fit``."""
 
 
 class EmptyInputError(EmbedlabError, ValueError):

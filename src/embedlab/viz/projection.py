@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.errors import EmbedlabError
+from embedlab.errors import EmbedlabError, NotFittedError
 
 METHODS = ("pca", "tsne", "umap")
 Progress = Callable[[str, float], None]
@@ -93,7 +93,7 @@ class PCA:
     def transform(self, x: Any) -> np.ndarray:
         """Coordinates of ``x`` along the learnt components, ``(n, n_components)``."""
         if self.components_ is None or self.mean_ is None:
-            raise ProjectionError("PCA is not fitted; call fit(x) first")
+            raise NotFittedError("PCA is not fitted; call fit(x) first")
         return (np.asarray(x, dtype=np.float64) - self.mean_) @ self.components_.T
 
     def fit_transform(self, x: Any) -> np.ndarray:
