@@ -282,9 +282,9 @@ def test_errors_name_the_problem() -> None:
     with pytest.raises(ValueError, match="window"):
         cooccurrence_matrix([TEXT], window=0)
     with pytest.raises(ValueError, match="vector_size"):
-        GloVe(vector_size=0)
+        GloVe(vector_size=0).fit([TEXT])
     with pytest.raises(ValueError, match="learning_rate"):
-        GloVe(learning_rate=-1)
+        GloVe(learning_rate=-1).fit([TEXT])
     with pytest.raises(ValueError, match="3 words"):
         GloVe().fit_cooccurrence(sp.eye(4, format="csr"), ["a", "b", "c"])
     with pytest.raises(NotFittedError, match="fit"):

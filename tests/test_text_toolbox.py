@@ -74,7 +74,7 @@ def test_vocabulary_unknown_policies() -> None:
     assert unk.encode(["the", "bird"]) == [1, 0]
     assert unk.decode([0, 1]) == ["<unk>", "the"]
     with pytest.raises(ValueError, match="unknown='drop' is not a policy; use one of"):
-        Vocabulary(unknown="drop")  # type: ignore[arg-type]
+        Vocabulary(unknown="drop").fit(DOCS)  # type: ignore[arg-type]
 
 
 def test_vocabulary_errors() -> None:
@@ -188,7 +188,7 @@ def test_onehot_errors() -> None:
     with pytest.raises(ValueError, match="expected a matrix with 6 columns"):
         enc.inverse_transform(np.eye(2))
     with pytest.raises(ValueError, match="handle_unknown='skip' is not a policy"):
-        OneHotEncoder(handle_unknown="skip")  # type: ignore[arg-type]
+        OneHotEncoder(handle_unknown="skip").fit(DOCS)  # type: ignore[arg-type]
 
 
 def test_onehot_large_vocabulary_stays_sparse() -> None:

@@ -165,8 +165,14 @@ def test_several_workers_train_and_record_history() -> None:
 
 
 def test_learning_rate_defaults_follow_the_c_tool() -> None:
-    assert Word2Vec(sg=1).alpha == 0.025
-    assert Word2Vec(sg=0).alpha == 0.05
+    """alpha=None stays None (a parameter is kept as given); fit resolves it to the C tool's
+    default for the mode, kept as alpha_ and used for the first epoch's rate."""
+    corpus = [["a", "b", "c", "a"]] * 20
+    for sg, rate in [(1, 0.025), (0, 0.05)]:
+        model = Word2Vec(sg=sg, vector_size=4, min_count=1, epochs=1, workers=1)
+        assert model.alpha is None
+        assert model.fit(corpus).alpha_ == rate and model.alpha is None
+    assert Word2Vec(alpha=0.1, min_count=1, vector_size=4, epochs=1).fit(corpus).alpha_ == 0.1
 
 
 def test_training_moves_cooccurring_words_together() -> None:
@@ -187,7 +193,7 @@ def test_training_moves_cooccurring_words_together() -> None:
 ])
 def test_bad_hyper_parameters_are_named(bad: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        Word2Vec(**bad)
+        Word2Vec(**bad).fit([["a", "b"], ["b", "a"]])
 
 
 def test_empty_corpus_and_nothing_above_min_count_are_clear_errors() -> None:

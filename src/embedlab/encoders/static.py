@@ -31,13 +31,14 @@ import re
 import numpy as np
 
 from embedlab.encoders.base import Encoder
+from embedlab.params import Params
 from embedlab.static.vectors import WordVectors
 
 POOLINGS = ("mean", "sif")
 TOKEN_PATTERN = r"\w+"
 
 
-class StaticEncoder(Encoder):
+class StaticEncoder(Params, Encoder):
     """Sentence encoder over :class:`WordVectors`; ``encode`` works as for transformers.
 
     ``normalize`` (default True) L2-normalizes the output, so dot product is cosine as with
@@ -63,17 +64,25 @@ class StaticEncoder(Encoder):
             raise ValueError(f"remove_components must be 0 or more, got {remove_components}")
         self.wv = wv
         self.pooling = pooling
-        self.sif_a = float(sif_a)
+        self.sif_a = sif_a
         self.lowercase = lowercase
-        self.token_pattern = re.compile(token_pattern)
+        self.token_pattern = token_pattern
+        self._token_re = re.compile(token_pattern)
+        self.normalize = normalize
         self.normalize_default = normalize
         self.remove_components = remove_components
         self.name = name
         self.dimension = wv.vector_size
-        self.components: np.ndarray | None = None  # (k, d) unit rows once fitted
+        self.components_: np.ndarray | None = None  # (k, d) unit rows once fitted
         self.weights = self._word_weights() if pooling == "sif" else None
         self._vectors_digest = _digest(wv)
         self._update_fingerprint()
+
+    @property
+    def components(self) -> np.ndarray | None:
+        """The principal components SIF removes, ``(k, d)`` unit rows, once fitted (None
+        before :meth:`fit`); the same as ``components_``."""
+        return self.components_
 
     def _word_weights(self) -> np.ndarray:
         n = len(self.wv)
@@ -83,18 +92,19 @@ class StaticEncoder(Encoder):
         else:
             ranks = np.arange(1, n + 1, dtype=np.float64)
             p = 1.0 / (ranks * np.sum(1.0 / ranks))
-        return (self.sif_a / (self.sif_a + p)).astype(np.float32)
+        a = float(self.sif_a)
+        return (a / (a + p)).astype(np.float32)
 
     def _update_fingerprint(self) -> None:
-        parts = [self._vectors_digest, self.pooling, repr(self.sif_a), str(self.lowercase),
-                 self.token_pattern.pattern, str(self.remove_components)]
-        if self.components is not None:
-            parts.append(hashlib.sha256(self.components.tobytes()).hexdigest())
+        parts = [self._vectors_digest, self.pooling, repr(float(self.sif_a)),
+                 str(self.lowercase), self.token_pattern, str(self.remove_components)]
+        if self.components_ is not None:
+            parts.append(hashlib.sha256(self.components_.tobytes()).hexdigest())
         self.fingerprint = "static:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
     def tokenize(self, text: str) -> list[str]:
         """The words of ``text`` (lower-cased when ``lowercase``), known or not."""
-        return self.token_pattern.findall(text.lower() if self.lowercase else text)
+        return self._token_re.findall(text.lower() if self.lowercase else text)
 
     def _rows(self, text: str) -> list[int]:
         index = self.wv.index
@@ -123,21 +133,21 @@ class StaticEncoder(Encoder):
         pooled = pooled[np.any(pooled != 0, axis=1)]
         k = self.remove_components
         if k == 0:
-            self.components = None
+            self.components_ = None
         else:
             if pooled.shape[0] < k:
                 raise ValueError(f"fit needs at least {k} texts with known words, got "
                                  f"{pooled.shape[0]}")
             _, _, vt = np.linalg.svd(pooled.astype(np.float64), full_matrices=False)
-            self.components = vt[:k].astype(np.float32)
+            self.components_ = vt[:k].astype(np.float32)
         self._update_fingerprint()
         return self
 
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         vectors = self._pooled(texts)
-        if self.components is not None:
+        if self.components_ is not None:
             nonzero = np.any(vectors != 0, axis=1, keepdims=True)
-            vectors = vectors - (vectors @ self.components.T) @ self.components
+            vectors = vectors - (vectors @ self.components_.T) @ self.components_
             vectors = np.where(nonzero, vectors, 0).astype(np.float32)
         return vectors
 

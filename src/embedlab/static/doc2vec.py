@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import NotFittedError
+from embedlab.params import Params
 from embedlab.static.vocab import Vocab, scan
 from embedlab.static.word2vec import (
     Trainer,
@@ -92,7 +93,7 @@ def _split_tagged(corpus: Any) -> tuple[Any, list[Hashable] | None]:
     return items, None
 
 
-class Doc2Vec:
+class Doc2Vec(Params):
     """Paragraph vectors (Le & Mikolov 2014) with the defaults of gensim's ``Doc2Vec``.
 
     Args:
@@ -113,29 +114,25 @@ class Doc2Vec:
                  compute_loss: bool = False,
                  progress: Callable[[dict[str, Any]], None] | None = None,
                  **corpus_options: Any) -> None:
-        # Word2Vec validates the shared hyper-parameters.
-        self._w2v = Word2Vec(sg=1, vector_size=vector_size, window=window,
-                             min_count=min_count, max_vocab=max_vocab, negative=negative,
-                             ns_exponent=ns_exponent, hs=hs, sample=sample, alpha=alpha,
-                             min_alpha=min_alpha, epochs=epochs, workers=workers, seed=seed)
-        if dm not in (0, 1, True, False):
-            raise ValueError(f"dm must be 1 (PV-DM) or 0 (PV-DBOW), got {dm!r}")
-        self.dm = int(dm)
-        self.dm_mean = int(dm_mean)
-        self.dbow_words = int(dbow_words)
+        self.dm = dm
         self.vector_size = vector_size
         self.window = window
+        self.min_count = min_count
+        self.max_vocab = max_vocab
         self.negative = negative
-        self.hs = int(hs)
-        self.alpha = float(alpha)
-        self.min_alpha = float(min_alpha)
+        self.ns_exponent = ns_exponent
+        self.hs = hs
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
         self.epochs = epochs
         self.workers = workers
-        self.seed = int(seed)
-        self.compute_loss = bool(compute_loss)
+        self.seed = seed
+        self.dm_mean = dm_mean
+        self.dbow_words = dbow_words
+        self.compute_loss = compute_loss
         self.progress = progress
-        self.corpus_options = {"max_sentence_length": None, "by_line": True,
-                               "split_sentences": False, **corpus_options}
+        self.corpus_options = corpus_options
         self.vocab: Vocab | None = None
         self.syn0: np.ndarray | None = None
         self.docvecs: np.ndarray | None = None
@@ -143,12 +140,33 @@ class Doc2Vec:
         self.history: list[Any] = []
         self._tables: tuple[Any, ...] | None = None
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The ``__init__`` arguments as given, the corpus options among them."""
+        return {**super().get_params(deep), **self.corpus_options}
+
+    def _check_params(self) -> None:
+        """Validate the parameters (Word2Vec checks the ones they share) and keep their
+        values as the kernels take them."""
+        if self.dm not in (0, 1, True, False):
+            raise ValueError(f"dm must be 1 (PV-DM) or 0 (PV-DBOW), got {self.dm!r}")
+        self._w2v = Word2Vec(sg=1, vector_size=self.vector_size, window=self.window,
+                             min_count=self.min_count, max_vocab=self.max_vocab,
+                             negative=self.negative, ns_exponent=self.ns_exponent, hs=self.hs,
+                             sample=self.sample, alpha=self.alpha, min_alpha=self.min_alpha,
+                             epochs=self.epochs, workers=self.workers, seed=self.seed)
+        self._w2v._settings = shared = self._w2v._check_params()
+        self._dm, self._dm_mean = int(self.dm), int(self.dm_mean)
+        self._dbow_words, self._compute_loss = int(self.dbow_words), bool(self.compute_loss)
+        self._shared = shared
+
     def fit(self, corpus: Any) -> Doc2Vec:
         """Build the vocabulary, then train word, document and output vectors."""
+        self._check_params()
+        p = self._shared
         docs, tags = _split_tagged(corpus)
-        stream = Corpus(docs, **self.corpus_options)
-        vocab, data = scan(stream, min_count=self._w2v.min_count,
-                           max_vocab=self._w2v.max_vocab)
+        stream = Corpus(docs, **{"max_sentence_length": None, "by_line": True,
+                                 "split_sentences": False, **self.corpus_options})
+        vocab, data = scan(stream, min_count=self.min_count, max_vocab=self.max_vocab)
         try:
             n_docs = data.sentences
             if tags is None:
@@ -163,13 +181,13 @@ class Doc2Vec:
             w2v.vocab = vocab
             w2v._init_weights(len(vocab))
             self.syn0 = w2v.syn0
-            rng = np.random.default_rng([self.seed, 1])
+            rng = np.random.default_rng([p.seed, 1])
             self.docvecs = ((rng.random((len(unique), self.vector_size), dtype=np.float32)
                              - np.float32(0.5)) / np.float32(self.vector_size))
             self._tables = self._make_tables(vocab)
             self.history = self._run(data.ids, data.starts, doc_rows, self.docvecs,
-                                     self.epochs, self.alpha, self.min_alpha, self.seed,
-                                     learn_words=bool(self.dm or self.dbow_words),
+                                     self.epochs, p.alpha, p.min_alpha, p.seed,
+                                     learn_words=bool(self._dm or self._dbow_words),
                                      learn_docs=True, learn_hidden=True)
             self.dv = DocVectors(unique, self.docvecs)
         finally:
@@ -179,7 +197,7 @@ class Doc2Vec:
     def _make_tables(self, vocab: Vocab) -> tuple[Any, ...]:
         counts = vocab.counts
         if self.negative:
-            alias_prob, alias_idx = negative_table(counts, self._w2v.ns_exponent)
+            alias_prob, alias_idx = negative_table(counts, self._shared.ns_exponent)
         else:
             alias_prob, alias_idx = np.ones(1, np.int64), np.zeros(1, np.int32)
         if self.hs:
@@ -187,7 +205,7 @@ class Doc2Vec:
         else:
             codes, points, lengths = (np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32),
                                       np.zeros(1, np.int32))
-        sample_int = sample_thresholds(counts, self._w2v.sample)
+        sample_int = sample_thresholds(counts, self._shared.sample)
         return alias_prob, alias_idx, sample_int, codes, points, lengths
 
     def _run(self, ids: np.ndarray, starts: np.ndarray, doc_rows: np.ndarray,
@@ -211,15 +229,15 @@ class Doc2Vec:
                 return k.train_docs_block(
                     ids, starts, doc_rows, s_lo, s_hi, w2v.syn0, docvecs, w2v.syn1neg,
                     w2v.syn1, alias_prob, alias_idx, sample_int, codes, points, lengths,
-                    self.dm, self.dbow_words, self.hs, self.negative, self.window,
-                    self.dm_mean, alpha, min_alpha, epoch * per_epoch + before, total,
+                    self._dm, self._dbow_words, self._shared.hs, self.negative, self.window,
+                    self._dm_mean, alpha, min_alpha, epoch * per_epoch + before, total,
                     block_seed(seed, epoch, b), learn_words, learn_docs, learn_hidden,
-                    self.compute_loss)
+                    self._compute_loss)
 
             info = {"epoch": epoch + 1, "epochs": epochs, "total_words": per_epoch}
             words, effective, loss, seconds = trainer.run_epoch(len(blocks), run_block, info)
             history.append(EpochStats(epoch + 1, words, effective, seconds,
-                                      loss / max(effective, 1) if self.compute_loss
+                                      loss / max(effective, 1) if self._compute_loss
                                       else float("nan"), alpha))
         return history
 
@@ -241,13 +259,14 @@ class Doc2Vec:
         ids = np.array([self.vocab.index[w] for w in words if w in self.vocab.index],
                        dtype=np.int32)
         digest = hashlib.blake2b("\x1f".join(words).encode(), digest_size=8).digest()
-        rng = np.random.default_rng([self.seed, int.from_bytes(digest, "little")])
+        rng = np.random.default_rng([self._shared.seed, int.from_bytes(digest, "little")])
         vec = ((rng.random((1, self.vector_size), dtype=np.float32) - np.float32(0.5))
                / np.float32(self.vector_size))
         if len(ids):
             self._run(ids, np.array([0, len(ids)], np.int64), np.zeros(1, np.int64), vec,
-                      epochs or self.epochs, self.alpha if alpha is None else alpha,
-                      self.min_alpha if min_alpha is None else min_alpha,
+                      epochs or self.epochs,
+                      self._shared.alpha if alpha is None else float(alpha),
+                      self._shared.min_alpha if min_alpha is None else float(min_alpha),
                       int.from_bytes(digest, "little") & 0x7FFFFFFF, learn_words=False,
                       learn_docs=True, learn_hidden=False, workers=1)
         return vec[0]
@@ -255,4 +274,6 @@ class Doc2Vec:
     @property
     def wv(self) -> Any:
         """The word vectors (trained with ``dm=1`` or ``dbow_words=1``)."""
+        if self.vocab is None:
+            raise NotFittedError("this Doc2Vec is not fitted yet; call fit(corpus) first")
         return self._w2v.wv

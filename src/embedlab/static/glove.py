@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from embedlab.errors import NotFittedError, check_positive
+from embedlab.params import Params
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
 from embedlab.text.corpus import CorpusError
@@ -43,7 +44,7 @@ __all__ = ["Cooccurrence", "GloVe", "cooccurrence_matrix"]
 GRAD_CLIP = 100.0
 
 
-class GloVe:
+class GloVe(Params):
     """Global Vectors (Pennington et al., 2014), trained with numba kernels.
 
     Args:
@@ -75,21 +76,13 @@ class GloVe:
                  seed: int = 1, symmetric: bool = True, distance_weighting: bool = True,
                  progress: Callable[[dict[str, Any]], None] | None = None,
                  memory_limit_mb: float = MEMORY_LIMIT_MB) -> None:
-        for name in ("vector_size", "window", "min_count", "epochs", "workers"):
-            check_positive(name, locals()[name])
-        if max_vocab is not None:
-            check_positive("max_vocab", max_vocab)
-        for name in ("x_max", "alpha", "learning_rate", "memory_limit_mb"):
-            check_positive(name, locals()[name], integer=False)
-        if not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.vector_size = vector_size
         self.window = window
         self.min_count = min_count
         self.max_vocab = max_vocab
-        self.x_max = float(x_max)
-        self.alpha = float(alpha)
-        self.learning_rate = float(learning_rate)
+        self.x_max = x_max
+        self.alpha = alpha
+        self.learning_rate = learning_rate
         self.epochs = epochs
         self.workers = workers
         self.seed = seed
@@ -108,9 +101,18 @@ class GloVe:
         self._wv: Any = None
 
     # -- training ------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        for name in ("vector_size", "window", "min_count", "epochs", "workers"):
+            check_positive(name, getattr(self, name))
+        check_positive("max_vocab", self.max_vocab, optional=True)
+        for name in ("x_max", "alpha", "learning_rate", "memory_limit_mb"):
+            check_positive(name, getattr(self, name), integer=False)
+        check_positive("seed", self.seed, allow_zero=True)
+
     def fit(self, corpus: Any) -> GloVe:
         """Count co-occurrences in ``corpus`` (a path, a list of paths or an iterable of
         token lists) and train on them.  Returns ``self``."""
+        self._check_params()
         t0 = time.perf_counter()
 
         def counted(sentences: int) -> None:
@@ -135,6 +137,7 @@ class GloVe:
         >>> GloVe(vector_size=4, epochs=1).fit_cooccurrence(c).words
         ['a', 'b', 'c']
         """
+        self._check_params()
         if isinstance(matrix, Cooccurrence):
             counts = matrix.counts if counts is None else counts
             words = matrix.words if words is None else words
@@ -154,7 +157,8 @@ class GloVe:
                               "corpus, a larger window or a lower min_count")
         rows = coo.row[keep].astype(np.int32)
         cols = coo.col[keep].astype(np.int32)
-        fx, logx = K.entry_weights(coo.data[keep].astype(np.float64), self.x_max, self.alpha)
+        fx, logx = K.entry_weights(coo.data[keep].astype(np.float64), float(self.x_max),
+                                     float(self.alpha))
         del coo, keep
         self.words = list(words)
         self.counts = None if counts is None else np.asarray(counts)
@@ -174,10 +178,10 @@ class GloVe:
                 K.shuffle_entries(_epoch_seed(self.seed, epoch), rows, cols, fx, logx)
                 if self.workers == 1:
                     cost = K.train_entries(W, gradsq, rows, cols, fx, logx, v,
-                                           self.learning_rate, GRAD_CLIP)
+                                           float(self.learning_rate), GRAD_CLIP)
                 else:
                     cost = K.train_epoch(W, gradsq, rows, cols, fx, logx, v,
-                                         self.learning_rate, GRAD_CLIP, self.workers)
+                                         float(self.learning_rate), GRAD_CLIP, self.workers)
                 seconds = time.perf_counter() - start
                 loss = float(cost) / len(rows)
                 self.loss_history.append(loss)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import NotFittedError, check_positive
+from embedlab.params import Params
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,23 @@ class Trainer:
                 time.perf_counter() - t0)
 
 
-class Word2Vec:
+@dataclass(frozen=True)
+class _Settings:
+    """The parameters as the kernels take them (validated, cast, defaults resolved)."""
+
+    sg: int
+    hs: int
+    ns_exponent: float
+    sample: float
+    alpha: float
+    min_alpha: float
+    seed: int
+    cbow_mean: int
+    compute_loss: bool
+    shared_negatives: bool
+
+
+class Word2Vec(Params):
     """Train word vectors with skip-gram (``sg=1``) or CBOW (``sg=0``).
 
     Args:
@@ -266,37 +283,23 @@ class Word2Vec:
                  compute_loss: bool = False, shared_negatives: bool = True,
                  progress: Callable[[dict[str, Any]], None] | None = None,
                  **corpus_options: Any) -> None:
-        check_positive("vector_size", vector_size)
-        check_positive("window", window)
-        check_positive("epochs", epochs)
-        check_positive("workers", workers)
-        check_positive("negative", negative, allow_zero=True)
-        if sg not in (0, 1, True, False):
-            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {sg!r}")
-        if hs not in (0, 1, True, False):
-            raise ValueError(f"hs must be 0 or 1, got {hs!r}")
-        if not hs and not negative:
-            raise ValueError("no training objective: set negative > 0, or hs=1")
-        self.sg = int(sg)
+        self.sg = sg
         self.vector_size = vector_size
         self.window = window
         self.min_count = min_count
         self.max_vocab = max_vocab
         self.negative = negative
-        self.ns_exponent = float(ns_exponent)
-        self.hs = int(hs)
-        self.sample = float(sample)
-        self.alpha = float(alpha if alpha is not None else (0.025 if self.sg else 0.05))
-        self.min_alpha = float(min_alpha)
-        if not 0 <= self.min_alpha <= self.alpha:
-            raise ValueError(f"need 0 <= min_alpha <= alpha, got alpha={self.alpha}, "
-                             f"min_alpha={self.min_alpha}")
+        self.ns_exponent = ns_exponent
+        self.hs = hs
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
         self.epochs = epochs
         self.workers = workers
-        self.seed = int(seed)
-        self.cbow_mean = int(cbow_mean)
-        self.compute_loss = bool(compute_loss)
-        self.shared_negatives = bool(shared_negatives)
+        self.seed = seed
+        self.cbow_mean = cbow_mean
+        self.compute_loss = compute_loss
+        self.shared_negatives = shared_negatives
         self.progress = progress
         self.corpus_options = corpus_options
         self.vocab: Vocab | None = None
@@ -307,6 +310,36 @@ class Word2Vec:
         self.corpus_stats: Any = None
         self._wv: Any = None
 
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The ``__init__`` arguments as given, the corpus options among them."""
+        return {**super().get_params(deep), **self.corpus_options}
+
+    def _check_params(self) -> _Settings:
+        """Validate the parameters; their values as the kernels take them, with the
+        defaults that depend on others (alpha) resolved."""
+        check_positive("vector_size", self.vector_size)
+        check_positive("window", self.window)
+        check_positive("epochs", self.epochs)
+        check_positive("workers", self.workers)
+        check_positive("negative", self.negative, allow_zero=True)
+        if self.sg not in (0, 1, True, False):
+            raise ValueError(f"sg must be 0 (CBOW) or 1 (skip-gram), got {self.sg!r}")
+        if self.hs not in (0, 1, True, False):
+            raise ValueError(f"hs must be 0 or 1, got {self.hs!r}")
+        if not self.hs and not self.negative:
+            raise ValueError("no training objective: set negative > 0, or hs=1")
+        sg = int(self.sg)
+        alpha = float(self.alpha if self.alpha is not None else (0.025 if sg else 0.05))
+        min_alpha = float(self.min_alpha)
+        if not 0 <= min_alpha <= alpha:
+            raise ValueError(f"need 0 <= min_alpha <= alpha, got alpha={alpha}, "
+                             f"min_alpha={min_alpha}")
+        return _Settings(sg=sg, hs=int(self.hs), ns_exponent=float(self.ns_exponent),
+                         sample=float(self.sample), alpha=alpha, min_alpha=min_alpha,
+                         seed=int(self.seed), cbow_mean=int(self.cbow_mean),
+                         compute_loss=bool(self.compute_loss),
+                         shared_negatives=bool(self.shared_negatives))
+
     # -- training ---------------------------------------------------------------------
     def fit(self, corpus: Any) -> Word2Vec:
         """Build the vocabulary from ``corpus`` and train; returns ``self``.
@@ -314,6 +347,8 @@ class Word2Vec:
         ``corpus`` is a path (file or folder), a list of paths, or an iterable of
         sentences (token lists or strings); see :class:`embedlab.text.corpus.Corpus`.
         """
+        self._settings = settings = self._check_params()
+        self.alpha_ = settings.alpha
         vocab, data = scan(corpus, min_count=self.min_count, max_vocab=self.max_vocab,
                            **self.corpus_options)
         try:
@@ -326,7 +361,7 @@ class Word2Vec:
         return self
 
     def _init_weights(self, v: int) -> None:
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(self._settings.seed)
         size = self.vector_size
         self.syn0 = ((rng.random((v, size), dtype=np.float32) - np.float32(0.5))
                      / np.float32(size))
@@ -337,12 +372,13 @@ class Word2Vec:
         from embedlab.static import _w2v_kernels as k
 
         assert self.vocab is not None and self.syn0 is not None
+        p = self._settings
         counts = self.vocab.counts
         if self.negative:
-            alias_prob, alias_idx = negative_table(counts, self.ns_exponent)
+            alias_prob, alias_idx = negative_table(counts, p.ns_exponent)
         else:
             alias_prob, alias_idx = np.ones(1, np.int64), np.zeros(1, np.int32)
-        sample_int = sample_thresholds(counts, self.sample)
+        sample_int = sample_thresholds(counts, p.sample)
         if self.hs:
             codes, points, lengths = huffman_tree(counts)
         else:
@@ -359,10 +395,10 @@ class Word2Vec:
                 s_lo, s_hi, before = blocks[b]
                 return k.train_words_block(
                     ids, starts, s_lo, s_hi, self.syn0, self.syn1neg, self.syn1, alias_prob,
-                    alias_idx, sample_int, codes, points, lengths, self.sg, self.hs, self.negative,
-                    self.window, self.cbow_mean, self.alpha, self.min_alpha,
-                    epoch * per_epoch + before, total, block_seed(self.seed, epoch, b),
-                    self.compute_loss, self.shared_negatives)
+                    alias_idx, sample_int, codes, points, lengths, p.sg, p.hs, self.negative,
+                    self.window, p.cbow_mean, p.alpha, p.min_alpha,
+                    epoch * per_epoch + before, total, block_seed(p.seed, epoch, b),
+                    p.compute_loss, p.shared_negatives)
 
             info = {"epoch": epoch + 1, "epochs": self.epochs, "total_words": per_epoch}
             words, effective, loss, seconds = trainer.run_epoch(len(blocks), run_block, info)
@@ -370,8 +406,8 @@ class Word2Vec:
             progress = (epoch + 1) / self.epochs
             self.history.append(EpochStats(
                 epoch + 1, words, effective, seconds,
-                loss / predictions if self.compute_loss else float("nan"),
-                max(self.alpha - (self.alpha - self.min_alpha) * progress, self.min_alpha)))
+                loss / predictions if p.compute_loss else float("nan"),
+                max(p.alpha - (p.alpha - p.min_alpha) * progress, p.min_alpha)))
             log.info("epoch %d/%d: %d words in %.2f s (%.0f words/s)", epoch + 1,
                      self.epochs, words, seconds, words / max(seconds, 1e-9))
         self._wv = None

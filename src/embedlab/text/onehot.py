@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedlab.params import Params
 from embedlab.text.vocabulary import (
     EmptyInputError,
     NotFittedError,
@@ -77,7 +78,7 @@ def as_documents(docs: Docs) -> list[list[str]]:
     return out
 
 
-class OneHotEncoder:
+class OneHotEncoder(Params):
     """Words → one-hot rows over a learned or given vocabulary.
 
     Parameters
@@ -99,28 +100,34 @@ class OneHotEncoder:
     array of the words, as in scikit-learn) and ``n_features_out_`` (V).
     """
 
+    #: The remedy named in the message of an unknown-word error.
+    unknown_fix = ("choose handle_unknown='ignore' (a row of zeros) or "
+                   "handle_unknown='unk' (the unknown token's column)")
+
     def __init__(self, vocabulary: Vocabulary | Iterable[str] | None = None,
                  handle_unknown: UnknownPolicy = "error", sparse_output: bool = True,
                  dtype: Any = np.float32, min_count: int = 1, max_size: int | None = None,
                  lowercase: bool = False, unk_token: str = "<unk>",
                  order: Order = "frequency") -> None:
         self.vocabulary = vocabulary
-        self.handle_unknown: UnknownPolicy = check_policy(handle_unknown, "handle_unknown")
+        self.handle_unknown: UnknownPolicy = handle_unknown
         self.sparse_output = sparse_output
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         self.min_count = min_count
         self.max_size = max_size
         self.lowercase = lowercase
         self.unk_token = unk_token
         self.order: Order = order
         self.vocabulary_: Vocabulary | None = None
-        #: The remedy named in the message of an unknown-word error.
-        self.unknown_fix = ("choose handle_unknown='ignore' (a row of zeros) or "
-                            "handle_unknown='unk' (the unknown token's column)")
 
     # -- fitting ------------------------------------------------------------------------
     def fit(self, docs: Docs) -> OneHotEncoder:
         """Learn the vocabulary from ``docs`` (or adopt the given one); returns self."""
+        check_policy(self.handle_unknown, "handle_unknown")
+        try:
+            self.dtype_ = np.dtype(self.dtype)
+        except TypeError as exc:
+            raise TypeError(f"dtype {self.dtype!r} is not a numpy dtype: {exc}") from None
         kwargs: dict[str, Any] = {"unknown": self.handle_unknown, "unk_token": self.unk_token,
                                   "lowercase": self.lowercase}
         given = self.vocabulary
@@ -201,7 +208,7 @@ class OneHotEncoder:
         known = ids >= 0
         indptr = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(known, out=indptr[1:])
-        data = np.ones(int(known.sum()), dtype=self.dtype)
+        data = np.ones(int(known.sum()), dtype=self.dtype_)
         matrix = sp.csr_matrix((data, ids[known], indptr), shape=(len(ids), len(self._vocab())))
         return self._output(matrix)
 
@@ -223,7 +230,7 @@ class OneHotEncoder:
         rows = np.repeat(np.arange(len(documents)), lengths)
         known = ids >= 0
         matrix = sp.csr_matrix(
-            (np.ones(int(known.sum()), dtype=self.dtype), (rows[known], ids[known])),
+            (np.ones(int(known.sum()), dtype=self.dtype_), (rows[known], ids[known])),
             shape=(len(documents), len(self._vocab())))
         matrix.sum_duplicates()
         if binary:
@@ -270,4 +277,4 @@ class OneHotEncoder:
     def __repr__(self) -> str:
         size = "not fitted" if self.vocabulary_ is None else f"{len(self.vocabulary_)} words"
         return (f"OneHotEncoder({size}, handle_unknown={self.handle_unknown!r}, "
-                f"sparse_output={self.sparse_output}, dtype={self.dtype.name})")
+                f"sparse_output={self.sparse_output}, dtype={np.dtype(self.dtype).name})")

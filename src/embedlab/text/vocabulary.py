@@ -31,7 +31,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from embedlab.errors import EmbedlabError, NotFittedError
+from embedlab.errors import EmbedlabError, NotFittedError, check_positive
+from embedlab.params import Params
 
 UnknownPolicy = Literal["error", "ignore", "unk"]
 Order = Literal["frequency", "alphabetical"]
@@ -90,7 +91,7 @@ def _as_tokens(doc: str | Iterable[str]) -> list[str]:
     return tokens
 
 
-class Vocabulary:
+class Vocabulary(Params):
     """Words numbered 0..V-1, learned from documents.
 
     Parameters
@@ -117,15 +118,9 @@ class Vocabulary:
     def __init__(self, min_count: int = 1, max_size: int | None = None,
                  unknown: UnknownPolicy = "error", unk_token: str = "<unk>",
                  lowercase: bool = False, order: Order = "frequency") -> None:
-        if min_count < 1:
-            raise ValueError(f"min_count must be at least 1, got {min_count}")
-        if max_size is not None and max_size < 1:
-            raise ValueError(f"max_size must be at least 1 or None, got {max_size}")
-        if order not in _ORDERS:
-            raise ValueError(f"order={order!r} is not known; use one of {', '.join(_ORDERS)}")
         self.min_count = min_count
         self.max_size = max_size
-        self.unknown: UnknownPolicy = check_policy(unknown)
+        self.unknown: UnknownPolicy = unknown
         self.unk_token = unk_token
         self.lowercase = lowercase
         self.order: Order = order
@@ -140,6 +135,7 @@ class Vocabulary:
         A single text is taken as one document.  Raises :class:`EmptyInputError` when the
         documents hold no word.
         """
+        self._check_params()
         if isinstance(docs, str):
             docs = [docs]
         counts: Counter[str] = Counter()
@@ -169,12 +165,21 @@ class Vocabulary:
         [2, 0]
         """
         vocab = cls(**kwargs)
+        vocab._check_params()
         seen = dict.fromkeys(vocab._normalize([w for w in words if not vocab._is_unk(w)]))
         if not seen:
             raise EmptyInputError("from_words needs at least one word")
         vocab.counts = Counter()
         vocab._set_words(list(seen))
         return vocab
+
+    def _check_params(self) -> None:
+        check_positive("min_count", self.min_count)
+        check_positive("max_size", self.max_size, optional=True)
+        if self.order not in _ORDERS:
+            raise ValueError(f"order={self.order!r} is not known; use one of "
+                             f"{', '.join(_ORDERS)}")
+        check_policy(self.unknown)
 
     def _set_words(self, words: list[str]) -> None:
         if self.unknown == "unk":

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import EmbedlabError, NotFittedError
+from embedlab.params import Params
 
 METHODS = ("pca", "tsne", "umap")
 Progress = Callable[[str, float], None]
@@ -38,7 +39,7 @@ class ProjectionError(EmbedlabError, ValueError):
     """The input cannot be projected as asked; the message names the problem and the fix."""
 
 
-class PCA:
+class PCA(Params):
     """Principal component analysis over numpy's SVD.
 
     Components are signed like scikit-learn's (the largest absolute loading of each
@@ -54,8 +55,6 @@ class PCA:
     """
 
     def __init__(self, n_components: int = 2) -> None:
-        if n_components < 1:
-            raise ProjectionError(f"n_components must be at least 1, got {n_components}")
         self.n_components = n_components
         self.mean_: np.ndarray | None = None
         self.components_: np.ndarray | None = None
@@ -65,6 +64,9 @@ class PCA:
 
     def fit(self, x: Any) -> PCA:
         """Learn the mean and the top ``n_components`` directions of ``x`` (n, d)."""
+        if isinstance(self.n_components, bool) or not isinstance(self.n_components, int) \
+                or self.n_components < 1:
+            raise ProjectionError(f"n_components must be at least 1, got {self.n_components!r}")
         x = np.asarray(x, dtype=np.float64)
         n, d = x.shape
         if n < 2 or min(n, d) < self.n_components:
