@@ -233,6 +233,19 @@ def check_where(where: dict[str, Any] | None) -> None:
 _ABS_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"():;,/]+/)*([^\s'\"():;,/]+)")
 
 
+#: Store error types and their HTTP status, parameter and code (first match wins; any other
+#: CollectionError is a 422).
+_STATUSES: dict[type[CollectionError], tuple[int, str, str]] = {
+    DuplicateIdError: (409, "documents", "duplicate_id"),
+    ModelMismatchError: (409, "name", "model_mismatch"),
+    CollectionNotFoundError: (404, "name", "collection_not_found"),
+    CollectionExistsError: (409, "name", "collection_exists"),
+    CorruptCollectionError: (409, "name", "collection_corrupt"),
+    FormatVersionError: (409, "name", "unsupported_format"),
+    InvalidWhereError: (422, "where", "invalid_where"),
+}
+
+
 def store_error(exc: CollectionError) -> APIError:
     """The HTTP form of a store error, by its type: 404 no such collection, 409 for
     conflicts (exists, duplicate id, model mismatch, unreadable format), else 422.
@@ -240,18 +253,8 @@ def store_error(exc: CollectionError) -> APIError:
     The server's own folders are not the client's business: an absolute path in a store
     message is cut to its last part (the collection's name)."""
     message = _ABS_PATH.sub(r"\1", str(exc))
-    if isinstance(exc, DuplicateIdError):
-        return APIError(409, message, type=CONFLICT, param="documents", code="duplicate_id")
-    if isinstance(exc, ModelMismatchError):
-        return APIError(409, message, type=CONFLICT, param="name", code="model_mismatch")
-    if isinstance(exc, CollectionNotFoundError):
-        return APIError(404, message, param="name", code="collection_not_found")
-    if isinstance(exc, CollectionExistsError):
-        return APIError(409, message, type=CONFLICT, param="name", code="collection_exists")
-    if isinstance(exc, CorruptCollectionError):
-        return APIError(409, message, type=CONFLICT, param="name", code="collection_corrupt")
-    if isinstance(exc, FormatVersionError):
-        return APIError(409, message, type=CONFLICT, param="name", code="unsupported_format")
-    if isinstance(exc, InvalidWhereError):
-        return APIError(422, message, param="where", code="invalid_where")
+    for kind, (status, param, code) in _STATUSES.items():
+        if isinstance(exc, kind):
+            return APIError(status, message, type=CONFLICT if status == 409 else None,
+                            param=param, code=code)
     return APIError(422, message)
