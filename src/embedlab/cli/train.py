@@ -9,7 +9,6 @@ per second and seconds per epoch (``embedlab plot training`` reads it).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from embedlab.files import atomic_write_bytes
 
 
 def _corpus_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,10 +121,11 @@ def _save(wv: Any, out: str) -> None:
     click.echo(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {out}")
 
 
-def _write_history(path: str | None, kind: str, rows: list[dict[str, Any]]) -> None:
+def _write_history(path: str | None, kind: str, history: list[Any]) -> None:
     if path:
-        data = json.dumps({"model": kind, "epochs": rows}, indent=2).encode()
-        atomic_write_bytes(Path(path), data)
+        from embedlab.static.history import write_history
+
+        write_history(path, kind, history)
 
 
 def _corpus(corpus: tuple[str, ...], no_lowercase: bool, no_numbers: bool) -> Any:
@@ -140,12 +138,6 @@ def _report(stats: Any) -> None:
     if stats is not None and stats.decode_errors:
         click.echo(f"note: {stats.replaced_characters} bytes that were not UTF-8 were "
                    f"replaced in {len(stats.decode_errors)} file(s)", err=True)
-
-
-def _epoch_rows(history: list[Any]) -> list[dict[str, Any]]:
-    return [{"epoch": h.epoch, "loss": h.loss, "words": h.words,
-             "words_per_second": h.words_per_second, "seconds": h.seconds}
-            for h in history]
 
 
 @train_group.command("word2vec")
@@ -172,7 +164,7 @@ def word2vec_command(corpus: tuple[str, ...], out: str, vector_size: int, window
         model.fit(_corpus(corpus, no_lowercase, no_numbers))
     _report(model.corpus_stats)
     _save(model.wv, out)
-    _write_history(history_path, "word2vec", _epoch_rows(model.history))
+    _write_history(history_path, "word2vec", model.history)
 
 
 @train_group.command("doc2vec")
@@ -213,7 +205,7 @@ def doc2vec_command(corpus: tuple[str, ...], out: str, vector_size: int, window:
     _save(WordVectors([str(t) for t in model.dv.tags], model.dv.vectors), out)
     if words_out:
         _save(model.wv, words_out)
-    _write_history(history_path, "doc2vec", _epoch_rows(model.history))
+    _write_history(history_path, "doc2vec", model.history)
 
 
 @train_group.command("glove")
@@ -237,7 +229,4 @@ def glove_command(corpus: tuple[str, ...], out: str, vector_size: int, window: i
                       seed=seed, progress=progress)
         model.fit(_corpus(corpus, no_lowercase, no_numbers))
     _save(model.wv, out)
-    rows = [{"epoch": i + 1, "loss": loss, "seconds": sec}
-            for i, (loss, sec) in enumerate(zip(model.loss_history, model.epoch_times,
-                                                strict=True))]
-    _write_history(history_path, "glove", rows)
+    _write_history(history_path, "glove", model.history)

@@ -213,7 +213,7 @@ class Doc2Vec(Params):
              learn_words: bool, learn_docs: bool, learn_hidden: bool,
              workers: int | None = None) -> list[Any]:
         from embedlab.static import _w2v_kernels as k
-        from embedlab.static.word2vec import EpochStats
+        from embedlab.static.history import EpochStats
 
         assert self._tables is not None
         alias_prob, alias_idx, sample_int, codes, points, lengths = self._tables

@@ -36,6 +36,7 @@ from embedlab.errors import NotFittedError, check_positive
 from embedlab.params import Params
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
+from embedlab.static.history import EpochStats
 from embedlab.text.corpus import CorpusError
 
 __all__ = ["Cooccurrence", "GloVe", "cooccurrence_matrix"]
@@ -95,12 +96,21 @@ class GloVe(Params):
         self.word_vectors: np.ndarray | None = None
         self.weights: np.ndarray | None = None  # (2V, d+1): word rows, then context rows
         self.cooccurrence: Cooccurrence | None = None
-        self.loss_history: list[float] = []
-        self.epoch_times: list[float] = []
+        self.history: list[EpochStats] = []
         self.cooccur_seconds = 0.0
         self._wv: Any = None
 
     # -- training ------------------------------------------------------------------------
+    @property
+    def loss_history(self) -> list[float]:
+        """The cost per epoch (``history``'s losses)."""
+        return [h.loss for h in self.history]
+
+    @property
+    def epoch_times(self) -> list[float]:
+        """The seconds per epoch (``history``'s seconds)."""
+        return [h.seconds for h in self.history]
+
     def _check_params(self) -> None:
         for name in ("vector_size", "window", "min_count", "epochs", "workers"):
             check_positive(name, getattr(self, name))
@@ -167,7 +177,7 @@ class GloVe(Params):
         # The C tool's initialisation: uniform in [-0.5, 0.5) / vector_size, biases too.
         W = ((rng.random((2 * v, d + 1)) - 0.5) / d).astype(np.float32)
         gradsq = np.ones_like(W)
-        self.loss_history, self.epoch_times = [], []
+        self.history = []
         self._wv = None
         threads = min(self.workers, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
         previous = numba.get_num_threads()
@@ -184,8 +194,8 @@ class GloVe(Params):
                                          float(self.learning_rate), GRAD_CLIP, self.workers)
                 seconds = time.perf_counter() - start
                 loss = float(cost) / len(rows)
-                self.loss_history.append(loss)
-                self.epoch_times.append(seconds)
+                self.history.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
+                                               pairs=len(rows)))
                 if self.progress is not None:
                     self.progress({"stage": "train", "epoch": epoch + 1,
                                    "epochs": self.epochs, "loss": loss, "seconds": seconds})

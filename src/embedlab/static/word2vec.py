@@ -29,28 +29,13 @@ import numpy as np
 
 from embedlab.errors import NotFittedError, check_positive
 from embedlab.params import Params
+from embedlab.static.history import EpochStats
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
 
 #: Sentences are trained in blocks of about this many words (one kernel call each).
 BLOCK_WORDS = 10_000
-
-
-@dataclass
-class EpochStats:
-    """What one training epoch did."""
-
-    epoch: int
-    words: int
-    effective_words: int
-    seconds: float
-    loss: float  # mean loss per prediction, nan when compute_loss is off
-    alpha: float  # learning rate at the end of the epoch
-
-    @property
-    def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds > 0 else float("nan")
 
 
 def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

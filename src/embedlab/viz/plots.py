@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -385,20 +384,14 @@ def tradeoff(results: str | os.PathLike[str] | Iterable[dict[str, Any]], *,
 
 
 def load_history(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a training history written by ``embedlab train ... --history FILE.json``."""
-    p = Path(path)
+    """Read a training history written by ``embedlab train ... --history FILE.json``
+    (:func:`embedlab.static.history.read_history`), its errors as :class:`PlotError`."""
+    from embedlab.static.history import HistoryFileError, read_history
+
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlotError(f"training history not found: {p}; write one with "
-                        "`embedlab train ... --history FILE.json`") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PlotError(f"cannot read training history {p}: {exc}") from None
-    if not isinstance(data, dict) or not data.get("epochs"):
-        raise PlotError(f"{p} records no epochs; expected {{\"model\": ..., \"epochs\": "
-                        "[{\"epoch\": 1, \"loss\": ...}, ...]}")
-    data.setdefault("model", p.stem)
-    return data
+        return read_history(path)
+    except HistoryFileError as exc:
+        raise PlotError(str(exc)) from None
 
 
 def training_curves(histories: Sequence[dict[str, Any] | str | os.PathLike[str]], *,
