@@ -237,12 +237,14 @@ def test_workers_1_is_bit_for_bit_reproducible() -> None:
 
 def test_fit_cooccurrence_and_word_vectors(tmp_path: Path) -> None:
     cooc = cooccurrence_matrix(CORPUS, window=3, min_count=2)
-    seen: list[dict[str, object]] = []
+    seen: list = []
     model = GloVe(vector_size=6, epochs=2, workers=2, progress=seen.append)
     model.fit_cooccurrence(cooc)
     assert model.words == cooc.words and model.word_vectors is not None
     assert model.word_vectors.shape == (len(cooc.words), 6)
-    assert [s["epoch"] for s in seen] == [1, 2]
+    assert [(s.stage, s.epoch, s.epochs, s.unit) for s in seen] == [
+        ("train", 1, 2, "pairs"), ("train", 2, 2, "pairs")]
+    assert all(s.done == s.total > 0 and s.rate > 0 and s.loss > 0 for s in seen)
     # The trained vectors are word + context rows.
     W, v = model.weights, len(cooc.words)
     assert W is not None
@@ -260,8 +262,8 @@ def test_fit_cooccurrence_and_word_vectors(tmp_path: Path) -> None:
 
 
 def test_interrupted_training_leaves_no_file(tmp_path: Path) -> None:
-    def stop(info: dict[str, object]) -> None:
-        if info.get("stage") == "train":
+    def stop(info) -> None:
+        if info.stage == "train":
             raise KeyboardInterrupt
 
     model = GloVe(vector_size=4, window=2, min_count=1, epochs=5, progress=stop)

@@ -62,3 +62,18 @@ def test_bad_history_files_are_named(tmp_path, content, match) -> None:
         read_history(path)
     with pytest.raises(HistoryFileError, match="not found"):
         read_history(tmp_path / "missing.json")
+
+
+def test_word2vec_reports_typed_progress_per_block() -> None:
+    from embedlab.static.history import TrainingProgress
+
+    seen: list[TrainingProgress] = []
+    Word2Vec(vector_size=4, min_count=1, epochs=2, workers=1, compute_loss=True,
+             progress=seen.append).fit(CORPUS)
+    assert seen and all(isinstance(s, TrainingProgress) for s in seen)
+    assert {(s.stage, s.unit, s.epochs) for s in seen} == {("train", "words", 2)}
+    last = [s for s in seen if s.epoch == 2][-1]
+    assert last.done == last.total == 240 and last.loss > 0 and last.rate > 0
+    without = []
+    Word2Vec(vector_size=4, min_count=1, epochs=1, workers=1, progress=without.append).fit(CORPUS)
+    assert all(math.isnan(s.loss) for s in without)  # loss not computed: NaN, not 0

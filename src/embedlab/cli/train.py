@@ -9,6 +9,7 @@ per second and seconds per epoch (``embedlab plot training`` reads it).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from embedlab.static.history import TrainingProgress
 
 
 def _corpus_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,7 +73,8 @@ def train_group() -> None:
 
 
 @contextmanager
-def _progress(label: str, total_epochs: int, quiet: bool) -> Iterator[Callable[[dict], None]]:
+def _progress(label: str, total_epochs: int, quiet: bool
+              ) -> Iterator[Callable[[TrainingProgress], None]]:
     """A rich progress bar over epochs x words, showing words/s and the loss."""
     if quiet:
         yield lambda info: None
@@ -83,29 +87,24 @@ def _progress(label: str, total_epochs: int, quiet: bool) -> Iterator[Callable[[
         task = bar.add_task(label, total=None, status="reading corpus")
         state: dict[str, Any] = {"last": 0.0}
 
-        def update(info: dict[str, Any]) -> None:
+        def update(info: TrainingProgress) -> None:
             now = time.perf_counter()
-            if now - state["last"] < 0.2 and info.get("stage") != "train":
+            per_block = info.unit == "words"  # word2vec / Doc2Vec report per block
+            if now - state["last"] < 0.2 and per_block:
                 return
             state["last"] = now
-            if info.get("stage") == "cooccur":
-                bar.update(task, status=f"counting co-occurrences: {info['sentences']:,} "
-                                        "sentences")
+            if info.stage == "cooccur":
+                bar.update(task, status=f"counting co-occurrences: {info.done:,} sentences")
                 return
-            epoch, epochs = info["epoch"], info["epochs"]
-            if "total_words" in info:  # word2vec / Doc2Vec: per block
-                total = info["total_words"] * epochs
-                done = (epoch - 1) * info["total_words"] + info["words"]
-                rate = info["words"] / max(info["seconds"], 1e-9)
-                loss = info.get("loss", 0.0)
-                status = f"epoch {epoch}/{epochs}  {rate:,.0f} words/s"
-                if loss:
-                    status += f"  loss {loss / max(info['words'], 1):.4f}"
-                bar.update(task, total=total, completed=done, status=status)
-                state["status"] = status
+            status = f"epoch {info.epoch}/{info.epochs}  {info.rate:,.0f} {info.unit}/s"
+            if not math.isnan(info.loss):
+                status += f"  loss {info.loss:.4f}"
+            if per_block:
+                bar.update(task, total=info.total * info.epochs,
+                           completed=(info.epoch - 1) * info.total + info.done, status=status)
             else:  # GloVe: per epoch
-                bar.update(task, total=epochs, completed=epoch,
-                           status=f"epoch {epoch}/{epochs}  loss {info['loss']:.4f}")
+                bar.update(task, total=info.epochs, completed=info.epoch, status=status)
+            state["status"] = status
 
         yield update
         total = bar.tasks[0].total

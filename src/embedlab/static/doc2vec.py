@@ -26,6 +26,7 @@ import numpy as np
 
 from embedlab.errors import NotFittedError
 from embedlab.params import Params
+from embedlab.static.history import TrainingProgress
 from embedlab.static.vocab import Vocab, scan
 from embedlab.static.word2vec import (
     Trainer,
@@ -112,7 +113,7 @@ class Doc2Vec(Params):
                  alpha: float = 0.025, min_alpha: float = 0.0001, epochs: int = 10,
                  workers: int = 3, seed: int = 1, dm_mean: int = 1, dbow_words: int = 0,
                  compute_loss: bool = False,
-                 progress: Callable[[dict[str, Any]], None] | None = None,
+                 progress: Callable[[TrainingProgress], None] | None = None,
                  **corpus_options: Any) -> None:
         self.dm = dm
         self.vector_size = vector_size
@@ -234,7 +235,8 @@ class Doc2Vec(Params):
                     block_seed(seed, epoch, b), learn_words, learn_docs, learn_hidden,
                     self._compute_loss)
 
-            info = {"epoch": epoch + 1, "epochs": epochs, "total_words": per_epoch}
+            info = {"epoch": epoch + 1, "epochs": epochs, "total_words": per_epoch,
+                    "compute_loss": self._compute_loss}
             words, effective, loss, seconds = trainer.run_epoch(len(blocks), run_block, info)
             history.append(EpochStats(epoch + 1, words, effective, seconds,
                                       loss / max(effective, 1) if self._compute_loss

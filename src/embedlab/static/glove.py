@@ -36,7 +36,7 @@ from embedlab.errors import NotFittedError, check_positive
 from embedlab.params import Params
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
-from embedlab.static.history import EpochStats
+from embedlab.static.history import EpochStats, TrainingProgress
 from embedlab.text.corpus import CorpusError
 
 __all__ = ["Cooccurrence", "GloVe", "cooccurrence_matrix"]
@@ -61,9 +61,9 @@ class GloVe(Params):
         seed: seeds the initial vectors and the per-epoch shuffles.
         symmetric, distance_weighting: co-occurrence counting options (see
             :func:`~embedlab.static.cooccur.cooccurrence_matrix`).
-        progress: called with a dict (``stage``, ``epoch``, ``epochs``, ``loss``,
-            ``seconds``) after each epoch, and with ``stage="cooccur"`` and ``sentences``
-            while counting.
+        progress: called with a :class:`~embedlab.static.history.TrainingProgress` after each
+            epoch (``stage="train"``, pairs) and while counting (``stage="cooccur"``,
+            sentences).
         memory_limit_mb: working-memory budget of the co-occurrence count.
 
     After :meth:`fit`: ``wv`` (:class:`~embedlab.static.vectors.WordVectors`),
@@ -75,7 +75,7 @@ class GloVe(Params):
                  max_vocab: int | None = None, x_max: float = 100.0, alpha: float = 0.75,
                  learning_rate: float = 0.05, epochs: int = 25, workers: int = 2,
                  seed: int = 1, symmetric: bool = True, distance_weighting: bool = True,
-                 progress: Callable[[dict[str, Any]], None] | None = None,
+                 progress: Callable[[TrainingProgress], None] | None = None,
                  memory_limit_mb: float = MEMORY_LIMIT_MB) -> None:
         self.vector_size = vector_size
         self.window = window
@@ -127,7 +127,7 @@ class GloVe(Params):
 
         def counted(sentences: int) -> None:
             if self.progress is not None:
-                self.progress({"stage": "cooccur", "sentences": sentences})
+                self.progress(TrainingProgress("cooccur", done=sentences, unit="sentences"))
 
         cooc = cooccurrence_matrix(
             corpus, window=self.window, min_count=self.min_count, max_vocab=self.max_vocab,
@@ -197,8 +197,8 @@ class GloVe(Params):
                 self.history.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
                                                pairs=len(rows)))
                 if self.progress is not None:
-                    self.progress({"stage": "train", "epoch": epoch + 1,
-                                   "epochs": self.epochs, "loss": loss, "seconds": seconds})
+                    self.progress(TrainingProgress("train", epoch + 1, self.epochs, len(rows),
+                                                   len(rows), seconds, loss, "pairs"))
         finally:
             numba.set_num_threads(previous)
         self.weights = W

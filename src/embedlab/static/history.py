@@ -60,6 +60,30 @@ class EpochStats:
         return self.pairs / self.seconds if self.seconds > 0 else math.nan
 
 
+@dataclass(frozen=True)
+class TrainingProgress:
+    """What a ``progress`` callback of word2vec, Doc2Vec and GloVe receives.
+
+    ``stage`` is ``"cooccur"`` (GloVe counting: ``done`` sentences so far) or ``"train"``
+    (``done`` of ``total`` words or pairs in ``epoch`` of ``epochs``, after ``seconds`` in
+    this epoch, ``loss`` the mean loss so far, NaN when not computed). word2vec and Doc2Vec
+    report after every block of sentences, GloVe after every epoch."""
+
+    stage: str
+    epoch: int = 0
+    epochs: int = 0
+    done: int = 0
+    total: int = 0
+    seconds: float = 0.0
+    loss: float = math.nan
+    unit: str = "words"
+
+    @property
+    def rate(self) -> float:
+        """``unit`` per second in this epoch so far."""
+        return self.done / self.seconds if self.seconds > 0 else math.nan
+
+
 def history_rows(history: list[EpochStats]) -> list[dict[str, Any]]:
     """The rows of the history file for ``history``."""
     rows = []

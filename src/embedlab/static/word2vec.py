@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ import numpy as np
 
 from embedlab.errors import NotFittedError, check_positive
 from embedlab.params import Params
-from embedlab.static.history import EpochStats
+from embedlab.static.history import EpochStats, TrainingProgress
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def plan_blocks(starts: np.ndarray, block_words: int = BLOCK_WORDS) -> list[tupl
 class Trainer:
     """Runs blocks of a kernel on ``workers`` threads and reports progress once per block."""
 
-    def __init__(self, workers: int, progress: Callable[[dict[str, Any]], None] | None):
+    def __init__(self, workers: int, progress: Callable[[TrainingProgress], None] | None):
         check_positive("workers", workers)
         self.workers = workers
         self.progress = progress
@@ -193,8 +194,11 @@ class Trainer:
                     state["loss"] += loss
                     if self.progress is not None:
                         elapsed = time.perf_counter() - t0
-                        self.progress({**info, "words": state["words"],
-                                       "seconds": elapsed, "loss": state["loss"]})
+                        mean = (state["loss"] / max(state["effective"], 1)
+                                if info.get("compute_loss") else math.nan)
+                        self.progress(TrainingProgress(
+                            "train", info["epoch"], info["epochs"], state["words"],
+                            info["total_words"], elapsed, mean))
 
         if self.workers == 1:
             worker()
@@ -253,8 +257,9 @@ class Word2Vec(Params):
             them for each of its context words (each pair still gets ``negative``
             samples; the output rows stay in cache, which makes training markedly faster
             at the same quality).  ``False`` draws fresh negatives per pair, as the C tool.
-        progress: called with a dict (epoch, words, total_words, seconds, loss) after each
-            block of about 10,000 words.
+        progress: called with a :class:`~embedlab.static.history.TrainingProgress`
+            (``stage="train"``, words done of the epoch's total) after each block of about
+            10,000 words.
 
     After :meth:`fit`, ``wv`` holds the :class:`~embedlab.static.vectors.WordVectors`,
     ``history`` one :class:`EpochStats` per epoch.
@@ -266,7 +271,7 @@ class Word2Vec(Params):
                  alpha: float | None = None, min_alpha: float = 0.0001, epochs: int = 5,
                  workers: int = 3, seed: int = 1, cbow_mean: int = 1,
                  compute_loss: bool = False, shared_negatives: bool = True,
-                 progress: Callable[[dict[str, Any]], None] | None = None,
+                 progress: Callable[[TrainingProgress], None] | None = None,
                  **corpus_options: Any) -> None:
         self.sg = sg
         self.vector_size = vector_size
@@ -385,7 +390,8 @@ class Word2Vec(Params):
                     epoch * per_epoch + before, total, block_seed(p.seed, epoch, b),
                     p.compute_loss, p.shared_negatives)
 
-            info = {"epoch": epoch + 1, "epochs": self.epochs, "total_words": per_epoch}
+            info = {"epoch": epoch + 1, "epochs": self.epochs, "total_words": per_epoch,
+                    "compute_loss": p.compute_loss}
             words, effective, loss, seconds = trainer.run_epoch(len(blocks), run_block, info)
             predictions = max(effective, 1)
             progress = (epoch + 1) / self.epochs
