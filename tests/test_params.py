@@ -95,3 +95,21 @@ def test_two_fits_with_one_seed_are_identical(make, result) -> None:
     model = make()
     model.fit(CORPUS)
     np.testing.assert_array_equal(result(model.fit(CORPUS)), first)  # refitting too
+
+
+@pytest.mark.parametrize("make, learned", [
+    (lambda: Word2Vec(vector_size=4, min_count=1, epochs=1, workers=1),
+     ["vocab", "syn0", "syn1neg", "syn1", "history", "corpus_stats"]),
+    (lambda: Doc2Vec(vector_size=4, min_count=1, epochs=1, workers=1),
+     ["vocab", "syn0", "docvecs", "dv", "history"]),
+    (lambda: GloVe(vector_size=4, min_count=1, epochs=1, workers=1),
+     ["words", "counts", "word_vectors", "weights", "cooccurrence", "history",
+      "cooccur_seconds"]),
+], ids=["Word2Vec", "Doc2Vec", "GloVe"])
+def test_learned_state_ends_in_underscore_and_old_names_read_it(make, learned) -> None:
+    model = make().fit(CORPUS)
+    for name in learned:
+        assert getattr(model, name) is getattr(model, name + "_"), name
+        with pytest.raises(AttributeError):
+            setattr(model, name, None)  # read-only: the state is fit's
+    assert not set(learned) & set(model.get_params())

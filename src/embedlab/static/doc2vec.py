@@ -134,12 +134,38 @@ class Doc2Vec(Params):
         self.compute_loss = compute_loss
         self.progress = progress
         self.corpus_options = corpus_options
-        self.vocab: Vocab | None = None
-        self.syn0: np.ndarray | None = None
-        self.docvecs: np.ndarray | None = None
-        self.dv: DocVectors | None = None
-        self.history: list[Any] = []
+        self.vocab_: Vocab | None = None
+        self.syn0_: np.ndarray | None = None
+        self.docvecs_: np.ndarray | None = None
+        self.dv_: DocVectors | None = None
+        self.history_: list[Any] = []
         self._tables: tuple[Any, ...] | None = None
+
+    # -- learned state under its earlier names (read-only) --------------------
+    @property
+    def vocab(self) -> Any:
+        """The vocabulary learnt by :meth:`fit` (``vocab_``)."""
+        return self.vocab_
+
+    @property
+    def syn0(self) -> Any:
+        """The input (word) weights, ``(V, vector_size)`` float32 (``syn0_``)."""
+        return self.syn0_
+
+    @property
+    def docvecs(self) -> Any:
+        """The document vectors, ``(documents, vector_size)`` float32 (``docvecs_``)."""
+        return self.docvecs_
+
+    @property
+    def dv(self) -> Any:
+        """The document vectors by tag (``dv_``)."""
+        return self.dv_
+
+    @property
+    def history(self) -> Any:
+        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
+        return self.history_
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The ``__init__`` arguments as given, the corpus options among them."""
@@ -177,20 +203,20 @@ class Doc2Vec(Params):
             unique = list(dict.fromkeys(tags))
             row_of = {t: i for i, t in enumerate(unique)}
             doc_rows = np.array([row_of[t] for t in tags], dtype=np.int64)
-            self.vocab = vocab
+            self.vocab_ = vocab
             w2v = self._w2v
-            w2v.vocab = vocab
+            w2v.vocab_ = vocab
             w2v._init_weights(len(vocab))
-            self.syn0 = w2v.syn0
+            self.syn0_ = w2v.syn0_
             rng = np.random.default_rng([p.seed, 1])
-            self.docvecs = ((rng.random((len(unique), self.vector_size), dtype=np.float32)
+            self.docvecs_ = ((rng.random((len(unique), self.vector_size), dtype=np.float32)
                              - np.float32(0.5)) / np.float32(self.vector_size))
             self._tables = self._make_tables(vocab)
-            self.history = self._run(data.ids, data.starts, doc_rows, self.docvecs,
+            self.history_ = self._run(data.ids, data.starts, doc_rows, self.docvecs_,
                                      self.epochs, p.alpha, p.min_alpha, p.seed,
                                      learn_words=bool(self._dm or self._dbow_words),
                                      learn_docs=True, learn_hidden=True)
-            self.dv = DocVectors(unique, self.docvecs)
+            self.dv_ = DocVectors(unique, self.docvecs_)
         finally:
             data.close()
         return self
@@ -228,8 +254,8 @@ class Doc2Vec(Params):
             def run_block(b: int, epoch: int = epoch) -> tuple[int, int, float]:
                 s_lo, s_hi, before = blocks[b]
                 return k.train_docs_block(
-                    ids, starts, doc_rows, s_lo, s_hi, w2v.syn0, docvecs, w2v.syn1neg,
-                    w2v.syn1, alias_prob, alias_idx, sample_int, codes, points, lengths,
+                    ids, starts, doc_rows, s_lo, s_hi, w2v.syn0_, docvecs, w2v.syn1neg_,
+                    w2v.syn1_, alias_prob, alias_idx, sample_int, codes, points, lengths,
                     self._dm, self._dbow_words, self._shared.hs, self.negative, self.window,
                     self._dm_mean, alpha, min_alpha, epoch * per_epoch + before, total,
                     block_seed(seed, epoch, b), learn_words, learn_docs, learn_hidden,
@@ -250,7 +276,7 @@ class Doc2Vec(Params):
         ``doc_words`` is a token list or a string (tokenized as the training corpus).
         Deterministic: the starting vector is seeded by the model seed and the words.
         """
-        if self.vocab is None or self._tables is None:
+        if self.vocab_ is None or self._tables is None:
             raise NotFittedError("this Doc2Vec is not fitted yet; call fit(corpus) first")
         if isinstance(doc_words, str):
             doc_words = tokenize(doc_words)
@@ -258,7 +284,7 @@ class Doc2Vec(Params):
         for i, w in enumerate(words):
             if not isinstance(w, str):
                 raise TypeError(f"doc_words[{i}] is {type(w).__name__}, not str")
-        ids = np.array([self.vocab.index[w] for w in words if w in self.vocab.index],
+        ids = np.array([self.vocab_.index[w] for w in words if w in self.vocab_.index],
                        dtype=np.int32)
         digest = hashlib.blake2b("\x1f".join(words).encode(), digest_size=8).digest()
         rng = np.random.default_rng([self._shared.seed, int.from_bytes(digest, "little")])
@@ -276,6 +302,6 @@ class Doc2Vec(Params):
     @property
     def wv(self) -> Any:
         """The word vectors (trained with ``dm=1`` or ``dbow_words=1``)."""
-        if self.vocab is None:
+        if self.vocab_ is None:
             raise NotFittedError("this Doc2Vec is not fitted yet; call fit(corpus) first")
         return self._w2v.wv

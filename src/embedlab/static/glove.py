@@ -91,25 +91,61 @@ class GloVe(Params):
         self.distance_weighting = distance_weighting
         self.progress = progress
         self.memory_limit_mb = memory_limit_mb
-        self.words: list[str] = []
-        self.counts: np.ndarray | None = None
-        self.word_vectors: np.ndarray | None = None
-        self.weights: np.ndarray | None = None  # (2V, d+1): word rows, then context rows
-        self.cooccurrence: Cooccurrence | None = None
-        self.history: list[EpochStats] = []
-        self.cooccur_seconds = 0.0
+        self.words_: list[str] = []
+        self.counts_: np.ndarray | None = None
+        self.word_vectors_: np.ndarray | None = None
+        self.weights_: np.ndarray | None = None  # (2V, d+1): word rows, then context rows
+        self.cooccurrence_: Cooccurrence | None = None
+        self.history_: list[EpochStats] = []
+        self.cooccur_seconds_ = 0.0
         self._wv: Any = None
 
     # -- training ------------------------------------------------------------------------
     @property
     def loss_history(self) -> list[float]:
         """The cost per epoch (``history``'s losses)."""
-        return [h.loss for h in self.history]
+        return [h.loss for h in self.history_]
+
+    # -- learned state under its earlier names (read-only) --------------------
+    @property
+    def words(self) -> Any:
+        """The vocabulary, most frequent first (``words_``)."""
+        return self.words_
+
+    @property
+    def counts(self) -> Any:
+        """Each word's count, or None (``counts_``)."""
+        return self.counts_
+
+    @property
+    def word_vectors(self) -> Any:
+        """The trained vectors ``w + c``, float32 (``word_vectors_``)."""
+        return self.word_vectors_
+
+    @property
+    def weights(self) -> Any:
+        """The word and context rows with their biases, ``(2V, d + 1)`` (``weights_``)."""
+        return self.weights_
+
+    @property
+    def cooccurrence(self) -> Any:
+        """The co-occurrence table :meth:`fit` counted (``cooccurrence_``)."""
+        return self.cooccurrence_
+
+    @property
+    def history(self) -> Any:
+        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
+        return self.history_
+
+    @property
+    def cooccur_seconds(self) -> Any:
+        """Seconds spent counting co-occurrences (``cooccur_seconds_``)."""
+        return self.cooccur_seconds_
 
     @property
     def epoch_times(self) -> list[float]:
         """The seconds per epoch (``history``'s seconds)."""
-        return [h.seconds for h in self.history]
+        return [h.seconds for h in self.history_]
 
     def _check_params(self) -> None:
         for name in ("vector_size", "window", "min_count", "epochs", "workers"):
@@ -133,8 +169,8 @@ class GloVe(Params):
             corpus, window=self.window, min_count=self.min_count, max_vocab=self.max_vocab,
             symmetric=self.symmetric, distance_weighting=self.distance_weighting,
             memory_limit_mb=self.memory_limit_mb, progress=counted, workers=self.workers)
-        self.cooccur_seconds = time.perf_counter() - t0
-        self.cooccurrence = cooc
+        self.cooccur_seconds_ = time.perf_counter() - t0
+        self.cooccurrence_ = cooc
         return self.fit_cooccurrence(cooc.matrix, cooc.words, cooc.counts)
 
     def fit_cooccurrence(self, matrix: Any, words: list[str] | None = None,
@@ -170,14 +206,14 @@ class GloVe(Params):
         fx, logx = K.entry_weights(coo.data[keep].astype(np.float64), float(self.x_max),
                                      float(self.alpha))
         del coo, keep
-        self.words = list(words)
-        self.counts = None if counts is None else np.asarray(counts)
+        self.words_ = list(words)
+        self.counts_ = None if counts is None else np.asarray(counts)
         d = self.vector_size
         rng = np.random.default_rng(self.seed)
         # The C tool's initialisation: uniform in [-0.5, 0.5) / vector_size, biases too.
         W = ((rng.random((2 * v, d + 1)) - 0.5) / d).astype(np.float32)
         gradsq = np.ones_like(W)
-        self.history = []
+        self.history_ = []
         self._wv = None
         threads = min(self.workers, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
         previous = numba.get_num_threads()
@@ -194,27 +230,27 @@ class GloVe(Params):
                                          float(self.learning_rate), GRAD_CLIP, self.workers)
                 seconds = time.perf_counter() - start
                 loss = float(cost) / len(rows)
-                self.history.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
+                self.history_.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
                                                pairs=len(rows)))
                 if self.progress is not None:
                     self.progress(TrainingProgress("train", epoch + 1, self.epochs, len(rows),
                                                    len(rows), seconds, loss, "pairs"))
         finally:
             numba.set_num_threads(previous)
-        self.weights = W
-        self.word_vectors = W[:v, :d] + W[v:, :d]
+        self.weights_ = W
+        self.word_vectors_ = W[:v, :d] + W[v:, :d]
         return self
 
     # -- results -------------------------------------------------------------------------
     @property
     def wv(self) -> Any:
         """The trained :class:`~embedlab.static.vectors.WordVectors` (``w + c``)."""
-        if self.word_vectors is None:
+        if self.word_vectors_ is None:
             raise NotFittedError("this GloVe is not fitted yet; call fit(corpus) first")
         if self._wv is None:
             from embedlab.static.vectors import WordVectors
 
-            self._wv = WordVectors(list(self.words), self.word_vectors, self.counts)
+            self._wv = WordVectors(list(self.words_), self.word_vectors_, self.counts_)
         return self._wv
 
     def save(self, path: Any, format: str | None = None) -> None:

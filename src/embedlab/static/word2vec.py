@@ -292,13 +292,44 @@ class Word2Vec(Params):
         self.shared_negatives = shared_negatives
         self.progress = progress
         self.corpus_options = corpus_options
-        self.vocab: Vocab | None = None
-        self.syn0: np.ndarray | None = None
-        self.syn1neg: np.ndarray | None = None
-        self.syn1: np.ndarray | None = None
-        self.history: list[EpochStats] = []
-        self.corpus_stats: Any = None
+        self.vocab_: Vocab | None = None
+        self.syn0_: np.ndarray | None = None
+        self.syn1neg_: np.ndarray | None = None
+        self.syn1_: np.ndarray | None = None
+        self.history_: list[EpochStats] = []
+        self.corpus_stats_: Any = None
         self._wv: Any = None
+
+    # -- learned state under its earlier names (read-only) --------------------
+    @property
+    def vocab(self) -> Any:
+        """The vocabulary learnt by :meth:`fit` (``vocab_``)."""
+        return self.vocab_
+
+    @property
+    def syn0(self) -> Any:
+        """The input (word) weights, ``(V, vector_size)`` float32 (``syn0_``)."""
+        return self.syn0_
+
+    @property
+    def syn1neg(self) -> Any:
+        """The output weights of negative sampling (``syn1neg_``)."""
+        return self.syn1neg_
+
+    @property
+    def syn1(self) -> Any:
+        """The output weights of hierarchical softmax (``syn1_``)."""
+        return self.syn1_
+
+    @property
+    def history(self) -> Any:
+        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
+        return self.history_
+
+    @property
+    def corpus_stats(self) -> Any:
+        """What reading the corpus found (``corpus_stats_``)."""
+        return self.corpus_stats_
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The ``__init__`` arguments as given, the corpus options among them."""
@@ -342,8 +373,8 @@ class Word2Vec(Params):
         vocab, data = scan(corpus, min_count=self.min_count, max_vocab=self.max_vocab,
                            **self.corpus_options)
         try:
-            self.corpus_stats = data.stats
-            self.vocab = vocab
+            self.corpus_stats_ = data.stats
+            self.vocab_ = vocab
             self._init_weights(len(vocab))
             self._train(data)
         finally:
@@ -353,17 +384,17 @@ class Word2Vec(Params):
     def _init_weights(self, v: int) -> None:
         rng = np.random.default_rng(self._settings.seed)
         size = self.vector_size
-        self.syn0 = ((rng.random((v, size), dtype=np.float32) - np.float32(0.5))
+        self.syn0_ = ((rng.random((v, size), dtype=np.float32) - np.float32(0.5))
                      / np.float32(size))
-        self.syn1neg = np.zeros((v if self.negative else 1, size), np.float32)
-        self.syn1 = np.zeros((max(v - 1, 1) if self.hs else 1, size), np.float32)
+        self.syn1neg_ = np.zeros((v if self.negative else 1, size), np.float32)
+        self.syn1_ = np.zeros((max(v - 1, 1) if self.hs else 1, size), np.float32)
 
     def _train(self, data: EncodedCorpus) -> None:
         from embedlab.static import _w2v_kernels as k
 
-        assert self.vocab is not None and self.syn0 is not None
+        assert self.vocab_ is not None and self.syn0_ is not None
         p = self._settings
-        counts = self.vocab.counts
+        counts = self.vocab_.counts
         if self.negative:
             alias_prob, alias_idx = negative_table(counts, p.ns_exponent)
         else:
@@ -379,12 +410,12 @@ class Word2Vec(Params):
         per_epoch = len(ids)
         total = float(max(per_epoch * self.epochs, 1))
         trainer = Trainer(self.workers, self.progress)
-        self.history = []
+        self.history_ = []
         for epoch in range(self.epochs):
             def run_block(b: int, epoch: int = epoch) -> tuple[int, int, float]:
                 s_lo, s_hi, before = blocks[b]
                 return k.train_words_block(
-                    ids, starts, s_lo, s_hi, self.syn0, self.syn1neg, self.syn1, alias_prob,
+                    ids, starts, s_lo, s_hi, self.syn0_, self.syn1neg_, self.syn1_, alias_prob,
                     alias_idx, sample_int, codes, points, lengths, p.sg, p.hs, self.negative,
                     self.window, p.cbow_mean, p.alpha, p.min_alpha,
                     epoch * per_epoch + before, total, block_seed(p.seed, epoch, b),
@@ -395,7 +426,7 @@ class Word2Vec(Params):
             words, effective, loss, seconds = trainer.run_epoch(len(blocks), run_block, info)
             predictions = max(effective, 1)
             progress = (epoch + 1) / self.epochs
-            self.history.append(EpochStats(
+            self.history_.append(EpochStats(
                 epoch + 1, words, effective, seconds,
                 loss / predictions if p.compute_loss else float("nan"),
                 max(p.alpha - (p.alpha - p.min_alpha) * progress, p.min_alpha)))
@@ -407,12 +438,12 @@ class Word2Vec(Params):
     @property
     def wv(self) -> Any:
         """The trained :class:`~embedlab.static.vectors.WordVectors`."""
-        if self.syn0 is None or self.vocab is None:
+        if self.syn0_ is None or self.vocab_ is None:
             raise NotFittedError("this Word2Vec is not fitted yet; call fit(corpus) first")
         if self._wv is None:
             from embedlab.static.vectors import WordVectors
 
-            self._wv = WordVectors(list(self.vocab.words), self.syn0, self.vocab.counts)
+            self._wv = WordVectors(list(self.vocab_.words), self.syn0_, self.vocab_.counts)
         return self._wv
 
     def save(self, path: Any, format: str | None = None) -> None:
