@@ -126,7 +126,7 @@ class Vocabulary(Params):
         self.order: Order = order
         self._words: tuple[str, ...] | None = None
         self._index: dict[str, int] = {}
-        self.counts: Counter[str] = Counter()
+        self.counts_: Counter[str] = Counter()
 
     # -- building -------------------------------------------------------------------------
     def fit(self, docs: Iterable[str | Iterable[str]]) -> Vocabulary:
@@ -143,7 +143,7 @@ class Vocabulary(Params):
             counts.update(self._normalize(_as_tokens(doc)))
         if not counts:
             raise EmptyInputError("the documents hold no words: fit needs at least one token")
-        self.counts = counts
+        self.counts_ = counts
         kept = [w for w, c in counts.items() if c >= self.min_count and not self._is_unk(w)]
         if not kept:
             top = max(counts.values())
@@ -169,7 +169,7 @@ class Vocabulary(Params):
         seen = dict.fromkeys(vocab._normalize([w for w in words if not vocab._is_unk(w)]))
         if not seen:
             raise EmptyInputError("from_words needs at least one word")
-        vocab.counts = Counter()
+        vocab.counts_ = Counter()
         vocab._set_words(list(seen))
         return vocab
 
@@ -199,6 +199,12 @@ class Vocabulary(Params):
             raise NotFittedError("this Vocabulary is not fitted yet: call fit(docs) first, or "
                                  "build one with Vocabulary.from_words(words)")
         return self._words
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Each word's count in the documents :meth:`fit` read (``counts_``; empty for
+        :meth:`from_words`)."""
+        return self.counts_
 
     @property
     def words(self) -> tuple[str, ...]:
