@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.eval.builtin import list_tasks
-from embedlab.eval.report import score_table, settings_table
+from embedlab.eval.markdown import score_table, settings_table
 from embedlab.eval.runner import evaluate
 from embedlab.viz.report import write_report
 
@@ -60,7 +60,7 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s; failed: "
               f"{[f['task'] for f in report.failures]}", flush=True)
     written = write_report(args.output, title="Model comparison on the built-in tasks")
-    from embedlab.eval.report import load_records
+    from embedlab.eval.markdown import load_records
 
     records = load_records(args.output)
     table = score_table(records) + "\n\n" + settings_table(records)

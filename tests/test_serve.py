@@ -351,3 +351,34 @@ def test_model_pool_keeps_a_small_lru(monkeypatch) -> None:
         await pool.aclose()
 
     asyncio.run(scenario())
+
+
+def test_non_finite_model_output_is_a_named_error_not_json_nan(monkeypatch) -> None:
+    """JSON has no NaN, and orjson would write null: a model that yields NaN or infinity is a
+    server-side 500 that names the model, never a response with null or NaN vectors."""
+    from embedlab.encoders import Encoder
+    from embedlab.serve import pool as pool_module
+    from embedlab.serve.embedding import Limits, embed_texts
+    from embedlab.serve.errors import APIError
+
+    class Broken(Encoder):
+        name, dimension, normalize_default, max_length = "broken", 2, True, 8
+
+        def encode_batch(self, texts: list[str]) -> np.ndarray:
+            return np.array([[np.nan if "nan" in t else 1.0, np.inf if "inf" in t else 0.0]
+                             for t in texts], np.float32)
+
+    monkeypatch.setattr(pool_module, "_known_names", lambda: {"broken": "broken"})
+
+    async def scenario() -> None:
+        pool = pool_module.ModelPool("broken", lambda name: Broken(), max_loaded=1)
+        ok = await embed_texts(pool, "broken", ["fine"], Limits())
+        np.testing.assert_array_equal(ok.vectors, [[1.0, 0.0]])
+        for text in ("a nan", "an inf"):
+            with pytest.raises(APIError) as info:
+                await embed_texts(pool, "broken", ["fine", text], Limits())
+            assert info.value.status == 500
+            assert "model broken gave non-finite values" in info.value.message
+        await pool.aclose()
+
+    asyncio.run(scenario())

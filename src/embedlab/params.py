@@ -34,8 +34,13 @@ class Params:
                 if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The ``__init__`` arguments as stored (``deep`` is accepted for scikit-learn)."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        """The ``__init__`` arguments as stored (``deep`` is accepted for scikit-learn); a
+        ``**kwargs`` argument (stored as a dict under its own name) gives its items too."""
+        params = {name: getattr(self, name) for name in self._param_names()}
+        for name, p in inspect.signature(type(self).__init__).parameters.items():
+            if p.kind is p.VAR_KEYWORD:
+                params.update(getattr(self, name))
+        return params
 
     def set_params(self: P, **params: Any) -> P:
         """Set parameters by name (checked when ``fit`` runs); returns ``self``."""
@@ -46,3 +51,17 @@ class Params:
                                  f"parameters are {', '.join(known)}")
             setattr(self, name, value)
         return self
+
+
+def learned(name: str, doc: str) -> Any:
+    """A read-only property for what ``fit`` learned as ``name_``, under its earlier name.
+
+    >>> class Model(Params):
+    ...     words = learned("words", "The words fit saw.")
+    ...     def fit(self):
+    ...         self.words_ = ["a"]
+    ...         return self
+    >>> Model().fit().words
+    ['a']
+    """
+    return property(lambda self: getattr(self, name + "_"), doc=f"{doc} (``{name}_``)")

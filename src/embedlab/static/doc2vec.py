@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import NotFittedError
-from embedlab.params import Params
+from embedlab.params import Params, learned
 from embedlab.static.history import TrainingProgress
 from embedlab.static.vocab import Vocab, scan
 from embedlab.static.word2vec import (
@@ -142,34 +142,11 @@ class Doc2Vec(Params):
         self._tables: tuple[Any, ...] | None = None
 
     # -- learned state under its earlier names (read-only) --------------------
-    @property
-    def vocab(self) -> Any:
-        """The vocabulary learnt by :meth:`fit` (``vocab_``)."""
-        return self.vocab_
-
-    @property
-    def syn0(self) -> Any:
-        """The input (word) weights, ``(V, vector_size)`` float32 (``syn0_``)."""
-        return self.syn0_
-
-    @property
-    def docvecs(self) -> Any:
-        """The document vectors, ``(documents, vector_size)`` float32 (``docvecs_``)."""
-        return self.docvecs_
-
-    @property
-    def dv(self) -> Any:
-        """The document vectors by tag (``dv_``)."""
-        return self.dv_
-
-    @property
-    def history(self) -> Any:
-        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
-        return self.history_
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The ``__init__`` arguments as given, the corpus options among them."""
-        return {**super().get_params(deep), **self.corpus_options}
+    vocab = learned("vocab", "The vocabulary learnt by :meth:`fit`.")
+    syn0 = learned("syn0", "The input (word) weights, ``(V, vector_size)`` float32.")
+    docvecs = learned("docvecs", "The document vectors, ``(documents, vector_size)`` float32.")
+    dv = learned("dv", "The document vectors by tag.")
+    history = learned("history", "One :class:`~embedlab.static.history.EpochStats` per epoch.")
 
     def _check_params(self) -> None:
         """Validate the parameters (Word2Vec checks the ones they share) and keep their

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from embedlab.errors import NotFittedError, check_positive
-from embedlab.params import Params
+from embedlab.params import Params, learned
 from embedlab.static import _glove_kernels as K
 from embedlab.static.cooccur import MEMORY_LIMIT_MB, Cooccurrence, cooccurrence_matrix
 from embedlab.static.history import EpochStats, TrainingProgress
@@ -107,40 +107,13 @@ class GloVe(Params):
         return [h.loss for h in self.history_]
 
     # -- learned state under its earlier names (read-only) --------------------
-    @property
-    def words(self) -> Any:
-        """The vocabulary, most frequent first (``words_``)."""
-        return self.words_
-
-    @property
-    def counts(self) -> Any:
-        """Each word's count, or None (``counts_``)."""
-        return self.counts_
-
-    @property
-    def word_vectors(self) -> Any:
-        """The trained vectors ``w + c``, float32 (``word_vectors_``)."""
-        return self.word_vectors_
-
-    @property
-    def weights(self) -> Any:
-        """The word and context rows with their biases, ``(2V, d + 1)`` (``weights_``)."""
-        return self.weights_
-
-    @property
-    def cooccurrence(self) -> Any:
-        """The co-occurrence table :meth:`fit` counted (``cooccurrence_``)."""
-        return self.cooccurrence_
-
-    @property
-    def history(self) -> Any:
-        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
-        return self.history_
-
-    @property
-    def cooccur_seconds(self) -> Any:
-        """Seconds spent counting co-occurrences (``cooccur_seconds_``)."""
-        return self.cooccur_seconds_
+    words = learned("words", "The vocabulary, most frequent first.")
+    counts = learned("counts", "Each word's count, or None.")
+    word_vectors = learned("word_vectors", "The trained vectors ``w + c``, float32.")
+    weights = learned("weights", "The word and context rows with their biases, ``(2V, d + 1)``.")
+    cooccurrence = learned("cooccurrence", "The co-occurrence table :meth:`fit` counted.")
+    history = learned("history", "One :class:`~embedlab.static.history.EpochStats` per epoch.")
+    cooccur_seconds = learned("cooccur_seconds", "Seconds spent counting co-occurrences.")
 
     @property
     def epoch_times(self) -> list[float]:

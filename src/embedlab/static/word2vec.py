@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.errors import NotFittedError, check_positive
-from embedlab.params import Params
+from embedlab.params import Params, learned
 from embedlab.static.history import EpochStats, TrainingProgress
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
@@ -301,39 +301,12 @@ class Word2Vec(Params):
         self._wv: Any = None
 
     # -- learned state under its earlier names (read-only) --------------------
-    @property
-    def vocab(self) -> Any:
-        """The vocabulary learnt by :meth:`fit` (``vocab_``)."""
-        return self.vocab_
-
-    @property
-    def syn0(self) -> Any:
-        """The input (word) weights, ``(V, vector_size)`` float32 (``syn0_``)."""
-        return self.syn0_
-
-    @property
-    def syn1neg(self) -> Any:
-        """The output weights of negative sampling (``syn1neg_``)."""
-        return self.syn1neg_
-
-    @property
-    def syn1(self) -> Any:
-        """The output weights of hierarchical softmax (``syn1_``)."""
-        return self.syn1_
-
-    @property
-    def history(self) -> Any:
-        """One :class:`~embedlab.static.history.EpochStats` per epoch (``history_``)."""
-        return self.history_
-
-    @property
-    def corpus_stats(self) -> Any:
-        """What reading the corpus found (``corpus_stats_``)."""
-        return self.corpus_stats_
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The ``__init__`` arguments as given, the corpus options among them."""
-        return {**super().get_params(deep), **self.corpus_options}
+    vocab = learned("vocab", "The vocabulary learnt by :meth:`fit`.")
+    syn0 = learned("syn0", "The input (word) weights, ``(V, vector_size)`` float32.")
+    syn1neg = learned("syn1neg", "The output weights of negative sampling.")
+    syn1 = learned("syn1", "The output weights of hierarchical softmax.")
+    history = learned("history", "One :class:`~embedlab.static.history.EpochStats` per epoch.")
+    corpus_stats = learned("corpus_stats", "What reading the corpus found.")
 
     def _check_params(self) -> _Settings:
         """Validate the parameters; their values as the kernels take them, with the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from embedlab.eval.report import has_tradeoff, markdown_report
+from embedlab.eval.markdown import has_tradeoff, markdown_report
 from embedlab.eval.results import load_failures, load_results
 from embedlab.files import atomic_write_bytes
 
