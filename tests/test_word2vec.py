@@ -8,13 +8,10 @@ import pytest
 from embedlab.errors import NotFittedError
 from embedlab.static import _w2v_kernels as kernels
 from embedlab.static.doc2vec import Doc2Vec
-from embedlab.static.word2vec import (
-    Word2Vec,
-    huffman_tree,
-    negative_table,
-    plan_blocks,
-    sample_thresholds,
-)
+from embedlab.static.blocks import plan_blocks
+from embedlab.static.huffman import huffman_tree
+from embedlab.static.sampling import negative_table, sample_thresholds
+from embedlab.static.word2vec import Word2Vec
 from embedlab.text.corpus import CorpusError
 
 NO_SAMPLING = np.full(3, 2**32, dtype=np.int64)
@@ -242,7 +239,7 @@ def test_a_failing_block_stops_the_other_workers() -> None:
     run out the epoch), so an interrupt is honoured within a block."""
     import time as _time
 
-    from embedlab.static.word2vec import Trainer
+    from embedlab.static.blocks import BlockRunner
 
     started = []
 
@@ -254,5 +251,5 @@ def test_a_failing_block_stops_the_other_workers() -> None:
         return 1, 1, 0.0
 
     with pytest.raises(KeyboardInterrupt):
-        Trainer(2, None).run_epoch(2000, run_block, {})
+        BlockRunner(2, None).run_epoch(2000, run_block, {})
     assert 6 <= len(started) < 50

@@ -179,6 +179,34 @@ def _subsample(ids, lo, hi, sample_int, sent, state):
     return n, state
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _alpha_at(done: float, total: float, alpha_start: float, alpha_end: float) -> float:
+    """The learning rate after ``done`` of ``total`` words: linear decay, floored at the end."""
+    alpha = alpha_start - (alpha_start - alpha_end) * (done / total)
+    return alpha if alpha > alpha_end else alpha_end
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _window(i, n, window, state):
+    """The context span ``[j0, j1)`` of position ``i`` in a sentence of ``n``, the window
+    shrunk by a random ``b`` in ``[0, window)``; returns ``(j0, j1, state)``."""
+    state = _next(state)
+    b = _bits(state) % window
+    return max(0, i - window + b), min(n, i + window + 1 - b), state
+
+
+@njit(cache=True, nogil=True)
+def _buffers(starts, s_lo, s_hi, size, negative):
+    """The scratch arrays of one block: two vectors, the longest sentence, the negatives and
+    their dot products."""
+    longest = 0
+    for s in range(s_lo, s_hi):
+        longest = max(longest, starts[s + 1] - starts[s])
+    return (np.zeros(size, dtype=np.float32), np.zeros(size, dtype=np.float32),
+            np.empty(max(longest, 1), dtype=np.int32), np.empty(max(negative, 1), dtype=np.int64),
+            np.empty(negative + 1, dtype=np.float32))
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, alias_idx, sample_int,
                       codes, points, code_lens, sg, hs, negative, window, cbow_mean,
@@ -192,34 +220,21 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
     words (the output rows then stay in cache for the whole window).
     """
     size = syn0.shape[1]
-    work = np.zeros(size, dtype=np.float32)
-    neu1 = np.zeros(size, dtype=np.float32)
-    longest = 0
-    for s in range(s_lo, s_hi):
-        longest = max(longest, starts[s + 1] - starts[s])
-    sent = np.empty(max(longest, 1), dtype=np.int32)
-    negs = np.empty(max(negative, 1), dtype=np.int64)
-    fs = np.empty(negative + 1, dtype=np.float32)
+    work, neu1, sent, negs, fs = _buffers(starts, s_lo, s_hi, size, negative)
     state = np.uint64(seed)
     words = 0
     effective = 0
     loss = 0.0
     for s in range(s_lo, s_hi):
-        progress = (done_before + words) / total
-        alpha = alpha_start - (alpha_start - alpha_end) * progress
-        if alpha < alpha_end:
-            alpha = alpha_end
+        alpha = _alpha_at(done_before + words, total, alpha_start, alpha_end)
         lo = starts[s]
         hi = starts[s + 1]
         words += hi - lo
         n, state = _subsample(ids, lo, hi, sample_int, sent, state)
         effective += n
         for i in range(n):
-            state = _next(state)
-            b = _bits(state) % window
-            j0 = max(0, i - window + b)
-            j1 = min(n, i + window + 1 - b)
             word = sent[i]
+            j0, j1, state = _window(i, n, window, state)
             if sg and shared_negatives:
                 n_negs = 0
                 distinct = True
@@ -295,23 +310,13 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
     parts for ``infer_vector``.  Returns (words, effective words, loss).
     """
     size = syn0.shape[1]
-    work = np.zeros(size, dtype=np.float32)
-    neu1 = np.zeros(size, dtype=np.float32)
-    longest = 0
-    for s in range(s_lo, s_hi):
-        longest = max(longest, starts[s + 1] - starts[s])
-    sent = np.empty(max(longest, 1), dtype=np.int32)
-    negs = np.empty(max(negative, 1), dtype=np.int64)
-    fs = np.empty(negative + 1, dtype=np.float32)
+    work, neu1, sent, negs, fs = _buffers(starts, s_lo, s_hi, size, negative)
     state = np.uint64(seed)
     words = 0
     effective = 0
     loss = 0.0
     for s in range(s_lo, s_hi):
-        progress = (done_before + words) / total
-        alpha = alpha_start - (alpha_start - alpha_end) * progress
-        if alpha < alpha_end:
-            alpha = alpha_end
+        alpha = _alpha_at(done_before + words, total, alpha_start, alpha_end)
         lo = starts[s]
         hi = starts[s + 1]
         words += hi - lo
@@ -320,10 +325,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
         doc = docvecs[doc_rows[s]]
         for i in range(n):
             word = sent[i]
-            state = _next(state)
-            b = _bits(state) % window
-            j0 = max(0, i - window + b)
-            j1 = min(n, i + window + 1 - b)
+            j0, j1, state = _window(i, n, window, state)
             if not dm:
                 work[:] = 0.0
                 state, pl = _predict(doc, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens,

@@ -28,15 +28,10 @@ from embedlab.errors import NotFittedError
 from embedlab.params import Params, learned
 from embedlab.static.history import TrainingProgress
 from embedlab.static.vocab import Vocab, scan
-from embedlab.static.word2vec import (
-    Trainer,
-    Word2Vec,
-    block_seed,
-    huffman_tree,
-    negative_table,
-    plan_blocks,
-    sample_thresholds,
-)
+from embedlab.static.blocks import BlockRunner, block_seed, plan_blocks
+from embedlab.static.huffman import huffman_tree
+from embedlab.static.sampling import negative_table, sample_thresholds
+from embedlab.static.word2vec import Word2Vec
 from embedlab.text.corpus import Corpus, CorpusError, tokenize
 
 
@@ -225,7 +220,7 @@ class Doc2Vec(Params):
         blocks = plan_blocks(starts)
         per_epoch = len(ids)
         total = float(max(per_epoch * epochs, 1))
-        trainer = Trainer(workers or self.workers, self.progress if learn_hidden else None)
+        trainer = BlockRunner(workers or self.workers, self.progress if learn_hidden else None)
         history = []
         for epoch in range(epochs):
             def run_block(b: int, epoch: int = epoch) -> tuple[int, int, float]:

@@ -18,11 +18,7 @@ Example:
 from __future__ import annotations
 
 import logging
-import math
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,191 +26,17 @@ import numpy as np
 
 from embedlab.errors import NotFittedError, check_positive
 from embedlab.params import Params, learned
+from embedlab.static.blocks import BLOCK_WORDS, BlockRunner, block_seed, plan_blocks
 from embedlab.static.history import EpochStats, TrainingProgress
+from embedlab.static.huffman import huffman_tree
+from embedlab.static.sampling import negative_table, sample_thresholds
 from embedlab.static.vocab import EncodedCorpus, Vocab, scan
 
 log = logging.getLogger(__name__)
 
-#: Sentences are trained in blocks of about this many words (one kernel call each).
-BLOCK_WORDS = 10_000
-
-
-def huffman_tree(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Huffman codes and inner-node paths for counts sorted in descending order.
-
-    Built as the word2vec C tool builds it (two pointers over the sorted counts; the
-    second-smallest node gets bit 1).  Returns ``(codes, points, lengths)``: word ``w``'s
-    code is ``codes[w, :lengths[w]]`` read from the root, and ``points[w, :lengths[w]]``
-    are the inner nodes on its path (root = ``len(counts) - 2``), the rows of the
-    hierarchical-softmax output matrix.
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    v = len(counts)
-    if v < 2:
-        return (np.zeros((v, 1), np.uint8), np.zeros((v, 1), np.int32),
-                np.zeros(v, np.int32))
-    if np.any(counts[:-1] < counts[1:]):
-        raise ValueError("huffman_tree needs counts sorted in descending order")
-    count = np.empty(2 * v - 1, dtype=np.int64)
-    count[:v] = counts
-    count[v:] = np.iinfo(np.int64).max // 4
-    parent = np.zeros(2 * v - 1, dtype=np.int64)
-    binary = np.zeros(2 * v - 1, dtype=np.uint8)
-    pos1, pos2 = v - 1, v
-    for a in range(v - 1):
-        mins = []
-        for _ in range(2):
-            if pos1 >= 0 and count[pos1] < count[pos2]:
-                mins.append(pos1)
-                pos1 -= 1
-            else:
-                mins.append(pos2)
-                pos2 += 1
-        count[v + a] = count[mins[0]] + count[mins[1]]
-        parent[mins[0]] = parent[mins[1]] = v + a
-        binary[mins[1]] = 1
-    root = 2 * v - 2
-    paths = []
-    for w in range(v):
-        code, point = [], []
-        b = w
-        while b != root:
-            code.append(binary[b])
-            b = int(parent[b])
-            point.append(b - v)
-        paths.append((code[::-1], point[::-1]))
-    depth = max(len(c) for c, _ in paths)
-    codes = np.zeros((v, depth), np.uint8)
-    points = np.zeros((v, depth), np.int32)
-    lengths = np.zeros(v, np.int32)
-    for w, (code, point) in enumerate(paths):
-        codes[w, :len(code)] = code
-        points[w, :len(point)] = point
-        lengths[w] = len(code)
-    return codes, points, lengths
-
-
-def sample_thresholds(counts: np.ndarray, sample: float) -> np.ndarray:
-    """Per-word keep probability x 2^32 for sub-sampling (the C tool's formula).
-
-    A word seen ``c`` times in a corpus of ``T`` words is kept with probability
-    ``(sqrt(c / (sample*T)) + 1) * (sample*T) / c``, capped at 1; ``sample=0`` keeps all.
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    if sample < 0:
-        raise ValueError(f"sample must be >= 0, got {sample!r}")
-    if not sample:
-        return np.full(len(counts), 2**32, dtype=np.int64)
-    total = counts.sum()
-    threshold = sample * total if sample < 1.0 else sample * (3 + np.sqrt(5)) / 2
-    prob = (np.sqrt(counts / threshold) + 1) * (threshold / counts)
-    prob = np.minimum(prob, 1.0)
-    return np.round(prob * 2**32).astype(np.int64)
-
-
-def negative_table(counts: np.ndarray, ns_exponent: float = 0.75) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
-    """Walker alias table for drawing negatives from unigram^``ns_exponent`` in O(1).
-
-    Returns ``(threshold, alias)``: draw ``i`` uniformly, then a 32-bit ``u``; the sample
-    is ``i`` if ``u < threshold[i]`` else ``alias[i]``.  Each word's probability is
-    ``count^e / sum(count^e)`` up to the 2^-32 resolution of the thresholds.
-    """
-    weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
-    v = len(weights)
-    scaled = weights * (v / weights.sum())
-    prob = np.ones(v, dtype=np.float64)
-    alias = np.arange(v, dtype=np.int32)
-    small = [i for i in range(v) if scaled[i] < 1.0]
-    large = [i for i in range(v) if scaled[i] >= 1.0]
-    while small and large:
-        s, g = small.pop(), large.pop()
-        prob[s] = scaled[s]
-        alias[s] = g
-        scaled[g] -= 1.0 - scaled[s]
-        (small if scaled[g] < 1.0 else large).append(g)
-    threshold = np.minimum(np.round(prob * 2**32), 2**32).astype(np.int64)
-    return threshold, alias
-
-
-def block_seed(seed: int, epoch: int, block: int) -> int:
-    """The LCG seed of one block: a fixed function of (seed, epoch, block)."""
-    x = (seed * 0x9E3779B97F4A7C15 + epoch * 0xBF58476D1CE4E5B9 + block * 0x94D049BB133111EB
-         + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
-    x ^= x >> 31
-    return (x & 0x7FFFFFFFFFFFFFFF) or 1
-
-
-def plan_blocks(starts: np.ndarray, block_words: int = BLOCK_WORDS) -> list[tuple[int, int, int]]:
-    """``(first sentence, end sentence, words before)`` per block of about block_words."""
-    blocks = []
-    n = len(starts) - 1
-    s = 0
-    while s < n:
-        target = starts[s] + block_words
-        e = int(np.searchsorted(starts, target, side="left"))
-        e = max(e, s + 1)
-        e = min(e, n)
-        blocks.append((s, e, int(starts[s])))
-        s = e
-    return blocks
-
-
-class Trainer:
-    """Runs blocks of a kernel on ``workers`` threads and reports progress once per block."""
-
-    def __init__(self, workers: int, progress: Callable[[TrainingProgress], None] | None):
-        check_positive("workers", workers)
-        self.workers = workers
-        self.progress = progress
-
-    def run_epoch(self, n_blocks: int, run_block: Callable[[int], tuple[int, int, float]],
-                  info: dict[str, Any]) -> tuple[int, int, float, float]:
-        """Run blocks 0..n-1; returns (words, effective words, loss, seconds)."""
-        lock = threading.Lock()
-        state: dict[str, Any] = {"next": 0, "words": 0, "effective": 0, "loss": 0.0}
-        t0 = time.perf_counter()
-
-        def worker() -> None:
-            while True:
-                with lock:
-                    b = state["next"]
-                    if b >= n_blocks or state.get("stop"):
-                        return
-                    state["next"] = b + 1
-                try:
-                    words, effective, loss = run_block(b)
-                except BaseException:  # the other threads take no further block
-                    with lock:
-                        state["stop"] = True
-                    raise
-                with lock:
-                    state["words"] += words
-                    state["effective"] += effective
-                    state["loss"] += loss
-                    if self.progress is not None:
-                        elapsed = time.perf_counter() - t0
-                        mean = (state["loss"] / max(state["effective"], 1)
-                                if info.get("compute_loss") else math.nan)
-                        self.progress(TrainingProgress(
-                            "train", info["epoch"], info["epochs"], state["words"],
-                            info["total_words"], elapsed, mean))
-
-        if self.workers == 1:
-            worker()
-        else:
-            with ThreadPoolExecutor(self.workers) as pool:
-                futures = [pool.submit(worker) for _ in range(self.workers)]
-                try:
-                    for f in futures:
-                        f.result()
-                except BaseException:  # Ctrl-C here: the threads stop after their block
-                    with lock:
-                        state["stop"] = True
-                    raise
-        return (int(state["words"]), int(state["effective"]), float(state["loss"]),
-                time.perf_counter() - t0)
-
+#: The helpers of training, imported here at their earlier home.
+__all__ = ["BLOCK_WORDS", "BlockRunner", "Word2Vec", "block_seed", "huffman_tree",
+           "negative_table", "plan_blocks", "sample_thresholds"]
 
 @dataclass(frozen=True)
 class _Settings:
@@ -382,7 +204,7 @@ class Word2Vec(Params):
         blocks = plan_blocks(starts)
         per_epoch = len(ids)
         total = float(max(per_epoch * self.epochs, 1))
-        trainer = Trainer(self.workers, self.progress)
+        trainer = BlockRunner(self.workers, self.progress)
         self.history_ = []
         for epoch in range(self.epochs):
             def run_block(b: int, epoch: int = epoch) -> tuple[int, int, float]:
