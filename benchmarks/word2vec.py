@@ -10,7 +10,11 @@ fit (vocabulary + training), words per second (corpus words x epochs / fit time)
 resident memory, analogy accuracy on questions-words (top 30,000 words) and WordSim-353 /
 SimLex-999 Spearman, all evaluated by gensim's evaluators on each engine's vectors.
 
+Every engine runs ``--repeats`` times (default 3), the engines interleaved round by round so
+that a busy spell of the machine hits all of them; the figures are medians with their range.
+
     python benchmarks/word2vec.py [--epochs 5] [--workers 2] [--books N] [--modes sg,cbow]
+                                  [--repeats 3]
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from embedlab import paths
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stats import median_range, spread  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -98,6 +105,7 @@ def main() -> None:
     ap.add_argument("--books", type=int, default=None, help="use only the first N books")
     ap.add_argument("--modes", default="sg,cbow")
     ap.add_argument("--engines", default="embedlab,gensim,gensim-file")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each engine (median)")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "SG"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -108,32 +116,51 @@ def main() -> None:
     rows = []
     for mode in args.modes.split(","):
         sg = 1 if mode == "sg" else 0
+        for rep in range(args.repeats):
+            for engine in args.engines.split(","):
+                cmd = [sys.executable, __file__, "--child", engine, str(sg), "--epochs",
+                       str(args.epochs), "--workers", str(args.workers)]
+                if args.books:
+                    cmd += ["--books", str(args.books)]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                row = json.loads(out.strip().splitlines()[-1])
+                row["repeat"] = rep
+                rows.append(row)
+                print(f"{mode:4s} {engine:12s} run {rep + 1}: {row['seconds']:7.1f} s  "
+                      f"{row['words_per_second']:>10,.0f} words/s  {row['peak_mb']:6.0f} MB  "
+                      f"analogy {row['analogy']:5.2f}  ws353 {row['wordsim353']:5.2f}  "
+                      f"simlex {row['simlex999']:5.2f}", flush=True)
+    print()
+    summary = []
+    for mode in args.modes.split(","):
+        sg = 1 if mode == "sg" else 0
         for engine in args.engines.split(","):
-            cmd = [sys.executable, __file__, "--child", engine, str(sg), "--epochs",
-                   str(args.epochs), "--workers", str(args.workers)]
-            if args.books:
-                cmd += ["--books", str(args.books)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            row = json.loads(out.strip().splitlines()[-1])
-            rows.append(row)
-            print(f"{mode:4s} {engine:12s} {row['seconds']:7.1f} s  "
-                  f"{row['words_per_second']:>10,.0f} words/s  {row['peak_mb']:6.0f} MB  "
-                  f"analogy {row['analogy']:5.2f}  ws353 {row['wordsim353']:5.2f}  "
-                  f"simlex {row['simlex999']:5.2f}", flush=True)
+            runs = [r for r in rows if r["sg"] == sg and r["engine"] == engine]
+            med = {k: median_range([r[k] for r in runs])[0]
+                   for k in ("seconds", "words_per_second", "peak_mb", "analogy",
+                             "wordsim353", "simlex999")}
+            summary.append({"mode": mode, "engine": engine, **med,
+                            "seconds_range": median_range([r["seconds"] for r in runs])[1:]})
+            print(f"{mode:4s} {engine:12s} median fit "
+                  f"{spread([r['seconds'] for r in runs], '.1f', ' s')}  "
+                  f"{med['words_per_second']:>10,.0f} words/s  {med['peak_mb']:6.0f} MB  "
+                  f"analogy {med['analogy']:5.2f}  ws353 {med['wordsim353']:5.2f}  "
+                  f"simlex {med['simlex999']:5.2f}")
     print()
     for mode in args.modes.split(","):
         sg = 1 if mode == "sg" else 0
-        ours = next(r for r in rows if r["sg"] == sg and r["engine"] == "embedlab")
-        for r in rows:
-            if r["sg"] == sg and not r["engine"].startswith("embedlab"):
-                print(f"{mode:4s} embedlab / {r['engine']:12s} speed "
-                      f"{ours['words_per_second'] / r['words_per_second']:.2f}x   "
-                      f"analogy {ours['analogy'] - r['analogy']:+.2f}  "
-                      f"ws353 {ours['wordsim353'] - r['wordsim353']:+.2f}  "
-                      f"simlex {ours['simlex999'] - r['simlex999']:+.2f} points")
+        ours = [r for r in rows if r["sg"] == sg and r["engine"] == "embedlab"]
+        for peer in args.engines.split(","):
+            if peer.startswith("embedlab"):
+                continue
+            theirs = [r for r in rows if r["sg"] == sg and r["engine"] == peer]
+            # the ratio of each round (same machine state), then their median and range
+            ratios = [a["words_per_second"] / b["words_per_second"]
+                      for a, b in zip(ours, theirs, strict=True)]
+            print(f"{mode:4s} embedlab / {peer:12s} speed {spread(ratios, '.2f', 'x')}")
     result = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
               "gensim": gensim.__version__, "epochs": args.epochs, "workers": args.workers,
-              "rows": rows}
+              "repeats": args.repeats, "summary": summary, "rows": rows}
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "word2vec.json").write_text(json.dumps(result, indent=2))

@@ -186,13 +186,12 @@ class BpeTrainer:
         sym = table[combo[keep]].astype(np.int32)
         wlen = np.bincount(word_of_char[keep], minlength=len(words)).astype(np.int64)
         wstart = np.cumsum(wlen) - wlen
-        typed_tokens = _typed_list(tokens)
         with _progress(self.show_progress, self.vocab_size, n_initial) as every:
             ma, mb, _ = kernels.bpe_merges(
-                sym, wstart, wlen, counts, typed_tokens, prefix, self.vocab_size,
+                sym, wstart, wlen, counts, tokens, prefix, self.vocab_size,
                 self.min_frequency, every,
                 self.max_token_length if self.max_token_length is not None else 2**62)
-        final = list(typed_tokens)
+        final = tokens
         # a pair merged twice (a token re-created another way) keeps its last rank, as in HF
         last: dict[tuple[int, int], int] = {}
         for i, (a, b) in enumerate(zip(ma.tolist(), mb.tolist(), strict=True)):
@@ -246,16 +245,6 @@ class WordPieceTrainer(BpeTrainer):
 def special_added_tokens(tokens: Iterable[str], vocab: Mapping[str, int]) -> list[AddedToken]:
     """The added-token entries for trained special tokens (special, not normalized)."""
     return [AddedToken(t, vocab[t], special=True, normalized=False) for t in tokens]
-
-
-def _typed_list(items: list[str]) -> Any:
-    from numba import types
-    from numba.typed import List
-
-    out = List.empty_list(types.unicode_type)
-    for s in items:
-        out.append(s)
-    return out
 
 
 class _progress:
