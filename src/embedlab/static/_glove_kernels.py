@@ -26,8 +26,10 @@ accumulated in float64.  No ``fastmath``: with one thread a run is bit-for-bit r
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 EMPTY = np.int64(-1)
@@ -60,7 +62,7 @@ def _add(keys: np.ndarray, vals: np.ndarray, mask: np.int64, shift: np.uint64,
         s = (s + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_window(ids: np.ndarray, starts: np.ndarray, first: int, last: int, window: int,
                  symmetric: bool, distance_weighting: bool, vocab_size: int,
                  keys: np.ndarray, vals: np.ndarray, fill: int,
@@ -98,18 +100,34 @@ def count_window(ids: np.ndarray, starts: np.ndarray, first: int, last: int, win
     return s, fill
 
 
-@njit(cache=True, parallel=True)
+def _on_threads(calls: list, threads: int) -> list:
+    """Run zero-argument calls of GIL-free kernels on ``threads`` threads; results in order.
+    (Python threads rather than numba's ``prange``: a parallel kernel costs seconds more to
+    compile on first use, and these loops have a handful of large iterations.)"""
+    if threads <= 1 or len(calls) <= 1:
+        return [c() for c in calls]
+    with ThreadPoolExecutor(min(threads, len(calls))) as pool:
+        futures = [pool.submit(c) for c in calls]
+        return [f.result() for f in futures]
+
+
 def count_tables(ids: np.ndarray, starts: np.ndarray, pos: np.ndarray, ends: np.ndarray,
                  window: int, symmetric: bool, distance_weighting: bool, vocab_size: int,
                  keys: np.ndarray, vals: np.ndarray, fills: np.ndarray,
                  max_fill: int) -> None:
     """:func:`count_window` on several sentence ranges at once, one hash table each
-    (row ``t`` of ``keys``/``vals``), in parallel; advances ``pos`` and ``fills``."""
-    for t in prange(pos.shape[0]):
-        if pos[t] < ends[t]:
-            pos[t], fills[t] = count_window(ids, starts, pos[t], ends[t], window, symmetric,
-                                            distance_weighting, vocab_size, keys[t], vals[t],
-                                            fills[t], max_fill)
+    (row ``t`` of ``keys``/``vals``), one thread each; advances ``pos`` and ``fills``."""
+    todo = [t for t in range(pos.shape[0]) if pos[t] < ends[t]]
+
+    def call(t: int):
+        return lambda: count_window(ids, starts, int(pos[t]), int(ends[t]), window,
+                                    bool(symmetric), bool(distance_weighting),
+                                    int(vocab_size), keys[t], vals[t], int(fills[t]),
+                                    int(max_fill))
+
+    for t, (p, fill) in zip(todo, _on_threads([call(t) for t in todo], len(todo)),
+                            strict=True):
+        pos[t], fills[t] = p, fill
 
 
 @njit(cache=True)
@@ -199,7 +217,7 @@ def entry_weights(x: np.ndarray, x_max: float, alpha: float) -> tuple[np.ndarray
     return fx, logx
 
 
-@njit(cache=True, fastmath=_FAST, error_model="numpy")
+@njit(cache=True, nogil=True, fastmath=_FAST, error_model="numpy")
 def _train_range(W: np.ndarray, gradsq: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                  fx: np.ndarray, logx: np.ndarray, lo: int, hi: int, vocab_size: int,
                  eta: float, grad_clip: float) -> float:
@@ -243,27 +261,25 @@ def _train_range(W: np.ndarray, gradsq: np.ndarray, rows: np.ndarray, cols: np.n
     return cost
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
 def train_epoch(W: np.ndarray, gradsq: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                 fx: np.ndarray, logx: np.ndarray, vocab_size: int, eta: float,
                 grad_clip: float, blocks: int) -> float:
-    """One pass over the (already shuffled) entries, ``blocks`` contiguous slices in
-    parallel without locks (as the C tool's threads); returns the summed
+    """One pass over the (already shuffled) entries, ``blocks`` contiguous slices on as many
+    threads without locks (as the C tool's threads); returns the summed
     ``0.5 * f(x) * diff**2``."""
     n = rows.shape[0]
-    costs = np.zeros(blocks)
-    for t in prange(blocks):
-        lo = n * t // blocks
-        hi = n * (t + 1) // blocks
-        costs[t] = _train_range(W, gradsq, rows, cols, fx, logx, lo, hi, vocab_size, eta,
-                                grad_clip)
-    return costs.sum()
+    calls = [
+        (lambda lo, hi: lambda: _train_range(W, gradsq, rows, cols, fx, logx, lo, hi,
+                                             int(vocab_size), float(eta),
+                                             float(grad_clip)))(n * t // blocks,
+                                                                n * (t + 1) // blocks)
+        for t in range(blocks)]
+    return float(sum(_on_threads(calls, blocks)))
 
 
-@njit(cache=True)
 def train_entries(W: np.ndarray, gradsq: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                   fx: np.ndarray, logx: np.ndarray, vocab_size: int, eta: float,
                   grad_clip: float) -> float:
     """The same update as :func:`train_epoch`, in order on one thread."""
-    return _train_range(W, gradsq, rows, cols, fx, logx, 0, rows.shape[0], vocab_size,
-                        eta, grad_clip)
+    return float(_train_range(W, gradsq, rows, cols, fx, logx, 0, int(rows.shape[0]),
+                              int(vocab_size), float(eta), float(grad_clip)))

@@ -37,6 +37,7 @@ def _bits(state: np.uint64) -> np.int64:
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _log_loss(p: float) -> float:
+    """``-log p`` (floored); callers pass float64 so that it compiles once."""
     return -np.log(max(p, 1e-7))
 
 
@@ -59,7 +60,7 @@ def _draw_negatives(word, alias_prob, alias_idx, negative, negs, state):
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss, fs, distinct,
-               learn_hidden=True):
+               learn_hidden):
     """Negative sampling with negatives drawn beforehand (shared across a window).
 
     When the targets are distinct rows (``distinct``), all dot products are taken first and
@@ -79,7 +80,7 @@ def _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss, fs, dist
             p = np.float32(1.0) / (np.float32(1.0) + np.exp(-f))
             g = (label - p) * alpha
             if want_loss:
-                loss += _log_loss(p) if d == 0 else _log_loss(1.0 - p)
+                loss += _log_loss(np.float64(p)) if d == 0 else _log_loss(1.0 - p)
             if learn_hidden:
                 for k in range(size):
                     o = out[k]
@@ -98,7 +99,7 @@ def _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work, want_loss, fs, dist
     for d in range(n_negs + 1):
         p = np.float32(1.0) / (np.float32(1.0) + np.exp(-fs[d]))
         if want_loss:
-            loss += _log_loss(p) if d == 0 else _log_loss(1.0 - p)
+            loss += _log_loss(np.float64(p)) if d == 0 else _log_loss(1.0 - p)
         fs[d] = ((np.float32(1.0) if d == 0 else np.float32(0.0)) - p) * alpha
     for d in range(n_negs + 1):
         out = syn1neg[word if d == 0 else negs[d - 1]]
@@ -128,7 +129,7 @@ def _hs(l1, word, syn1, codes, points, code_lens, alpha, work, learn_hidden, wan
         label = np.float32(1.0 - codes[word, b])
         g = (label - p) * alpha
         if want_loss:
-            loss += _log_loss(p) if label > 0.5 else _log_loss(1.0 - p)
+            loss += _log_loss(np.float64(p)) if label > 0.5 else _log_loss(1.0 - p)
         if learn_hidden:
             for k in range(size):
                 o = out[k]
@@ -179,6 +180,13 @@ def _subsample(ids, lo, hi, sample_int, sent, state):
     return n, state
 
 
+@njit(cache=True, nogil=True)
+def _zero(a):
+    """``a[:] = 0`` as a loop (a slice assignment costs far more to compile)."""
+    for k in range(a.shape[0]):
+        a[k] = 0.0
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _alpha_at(done: float, total: float, alpha_start: float, alpha_end: float) -> float:
     """The learning rate after ``done`` of ``total`` words: linear decay, floored at the end."""
@@ -221,6 +229,7 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
     """
     size = syn0.shape[1]
     work, neu1, sent, negs, fs = _buffers(starts, s_lo, s_hi, size, negative)
+    learn = np.bool_(True)  # a variable, not a literal: one specialization of the helpers
     state = np.uint64(seed)
     words = 0
     effective = 0
@@ -246,13 +255,13 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     if j == i:
                         continue
                     l1 = syn0[sent[j]]
-                    work[:] = 0.0
+                    _zero(work)
                     if hs:
                         loss += _hs(l1, word, syn1, codes, points, code_lens, alpha, work,
-                                    True, want_loss)
+                                    learn, want_loss)
                     if negative > 0:
                         loss += _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work,
-                                           want_loss, fs, distinct)
+                                           want_loss, fs, distinct, learn)
                     for k in range(size):
                         l1[k] += work[k]
             elif sg:
@@ -260,15 +269,15 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     if j == i:
                         continue
                     l1 = syn0[sent[j]]
-                    work[:] = 0.0
+                    _zero(work)
                     state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
-                                         code_lens, hs, negative, alpha, work, state, True,
+                                         code_lens, hs, negative, alpha, work, state, learn,
                                          want_loss, negs, fs)
                     loss += pl
                     for k in range(size):
                         l1[k] += work[k]
             else:
-                neu1[:] = 0.0
+                _zero(neu1)
                 count = 0
                 for j in range(j0, j1):
                     if j == i:
@@ -283,9 +292,9 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     inv = np.float32(1.0 / count)
                     for k in range(size):
                         neu1[k] *= inv
-                work[:] = 0.0
+                _zero(work)
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
-                                     code_lens, hs, negative, alpha, work, state, True,
+                                     code_lens, hs, negative, alpha, work, state, learn,
                                      want_loss, negs, fs)
                 loss += pl
                 for j in range(j0, j1):
@@ -327,7 +336,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
             word = sent[i]
             j0, j1, state = _window(i, n, window, state)
             if not dm:
-                work[:] = 0.0
+                _zero(work)
                 state, pl = _predict(doc, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens,
                                      hs, negative, alpha, work, state, learn_hidden, want_loss,
                                      negs, fs)
@@ -340,7 +349,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                         if j == i:
                             continue
                         l1 = syn0[sent[j]]
-                        work[:] = 0.0
+                        _zero(work)
                         state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                              code_lens, hs, negative, alpha, work, state,
                                              learn_hidden, want_loss, negs, fs)
@@ -363,7 +372,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                     inv = np.float32(1.0 / count)
                     for k in range(size):
                         neu1[k] *= inv
-                work[:] = 0.0
+                _zero(work)
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                      code_lens, hs, negative, alpha, work, state, learn_hidden,
                                      want_loss, negs, fs)

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -230,9 +229,6 @@ def count_encoded(ids: np.ndarray, starts: np.ndarray, vocab_size: int, window: 
     spill: _Spill | None = None
     info: dict[str, Any] = {"runs": 0, "spilled_runs": 0, "table_slots": slots,
                             "tables": tables}
-    threads = min(tables, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
     try:
         while True:
             K.count_tables(ids, starts, pos, ends, window, symmetric, distance_weighting,
@@ -285,7 +281,6 @@ def count_encoded(ids: np.ndarray, starts: np.ndarray, vocab_size: int, window: 
             out_keys, out_vals = out_keys[:n].copy(), out_vals[:n].copy()
         del all_keys, all_vals
     finally:
-        numba.set_num_threads(previous)
         if spill is not None:
             spill.close()
     matrix = _to_csr(out_keys, out_vals, vocab_size)

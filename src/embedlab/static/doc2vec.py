@@ -26,11 +26,11 @@ import numpy as np
 
 from embedlab.errors import NotFittedError
 from embedlab.params import Params, learned
-from embedlab.static.history import TrainingProgress
-from embedlab.static.vocab import Vocab, scan
 from embedlab.static.blocks import BlockRunner, block_seed, plan_blocks
+from embedlab.static.history import TrainingProgress
 from embedlab.static.huffman import huffman_tree
 from embedlab.static.sampling import negative_table, sample_thresholds
+from embedlab.static.vocab import Vocab, scan
 from embedlab.static.word2vec import Word2Vec
 from embedlab.text.corpus import Corpus, CorpusError, tokenize
 

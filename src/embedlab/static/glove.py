@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -188,28 +187,22 @@ class GloVe(Params):
         gradsq = np.ones_like(W)
         self.history_ = []
         self._wv = None
-        threads = min(self.workers, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
-        previous = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
-            for epoch in range(self.epochs):
-                start = time.perf_counter()
-                K.shuffle_entries(_epoch_seed(self.seed, epoch), rows, cols, fx, logx)
-                if self.workers == 1:
-                    cost = K.train_entries(W, gradsq, rows, cols, fx, logx, v,
-                                           float(self.learning_rate), GRAD_CLIP)
-                else:
-                    cost = K.train_epoch(W, gradsq, rows, cols, fx, logx, v,
-                                         float(self.learning_rate), GRAD_CLIP, self.workers)
-                seconds = time.perf_counter() - start
-                loss = float(cost) / len(rows)
-                self.history_.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
-                                               pairs=len(rows)))
-                if self.progress is not None:
-                    self.progress(TrainingProgress("train", epoch + 1, self.epochs, len(rows),
-                                                   len(rows), seconds, loss, "pairs"))
-        finally:
-            numba.set_num_threads(previous)
+        for epoch in range(self.epochs):
+            start = time.perf_counter()
+            K.shuffle_entries(_epoch_seed(self.seed, epoch), rows, cols, fx, logx)
+            if self.workers == 1:
+                cost = K.train_entries(W, gradsq, rows, cols, fx, logx, v,
+                                       float(self.learning_rate), GRAD_CLIP)
+            else:
+                cost = K.train_epoch(W, gradsq, rows, cols, fx, logx, v,
+                                     float(self.learning_rate), GRAD_CLIP, self.workers)
+            seconds = time.perf_counter() - start
+            loss = float(cost) / len(rows)
+            self.history_.append(EpochStats(epoch + 1, seconds=seconds, loss=loss,
+                                           pairs=len(rows)))
+            if self.progress is not None:
+                self.progress(TrainingProgress("train", epoch + 1, self.epochs, len(rows),
+                                               len(rows), seconds, loss, "pairs"))
         self.weights_ = W
         self.word_vectors_ = W[:v, :d] + W[v:, :d]
         return self
