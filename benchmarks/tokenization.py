@@ -9,6 +9,11 @@ the two vocabularies differ (0 for BPE and byte-level BPE; WordPiece and "</w>" 
 HF's hash-map order, so a few tokens may differ there).
 
     python benchmarks/tokenization.py [--books N] [--vocab-size 30000] [--encode-mb 8]
+
+``--sweep 1,3,6,12,24,40,80`` instead times training alone on the first N books for each N
+(``--sweep-model``, vocabulary ``--sweep-vocab``), both libraries ``--repeats`` times
+interleaved, and prints the median times and the median ratio with its range: where the
+fixed costs (reading, word counting) dominate.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ os.environ.setdefault("RAYON_NUM_THREADS", "2")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
 from embedlab import paths
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stats import median_range, spread  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("bpe", "bytelevel-bpe", "wordpiece")
@@ -134,6 +142,35 @@ def run_model(model: str, files: list[Path], args: argparse.Namespace, lines: li
     return row
 
 
+def sweep(files: list[Path], args: argparse.Namespace) -> dict[str, Any]:
+    """Training time of both libraries on the first N books, for each N of ``--sweep``."""
+    from embedlab.tokenizers.recipes import train_tokenizer, train_tokenizer_from_iterator
+
+    model, vocab = args.sweep_model, args.sweep_vocab
+    train_tokenizer_from_iterator(["warm up the kernels"], model, vocab_size=300,
+                                  show_progress=False)
+    rows = []
+    for n in (int(x) for x in args.sweep.split(",")):
+        subset = files[:n]
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            train_tokenizer(subset, model, vocab_size=vocab, show_progress=False)
+            ours.append(time.perf_counter() - start)
+            hf_tok, hf_trainer = hf_pipeline(model, vocab)
+            start = time.perf_counter()
+            hf_tok.train([str(f) for f in subset], hf_trainer)
+            theirs.append(time.perf_counter() - start)
+        ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+        mb = sum(f.stat().st_size for f in subset) / 1e6
+        rows.append({"books": n, "mb": round(mb, 1), "embedlab_s": median_range(ours)[0],
+                     "hf_s": median_range(theirs)[0], "ratio": median_range(ratios)})
+        print(f"{n:3d} books {mb:5.1f} MB  embedlab {spread(ours, '.2f', ' s')}  "
+              f"HF {spread(theirs, '.2f', ' s')}  embedlab/HF {spread(ratios, '.2f', 'x')}",
+              flush=True)
+    return {"model": model, "vocab_size": vocab, "repeats": args.repeats, "rows": rows}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--books", type=int, default=None, help="first N books (default: all)")
@@ -142,11 +179,21 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=2000, help="lines per encode_batch call")
     p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--sweep", default=None, help="book counts, e.g. 1,3,6,12,24,40,80")
+    p.add_argument("--sweep-model", default="bytelevel-bpe", choices=MODELS)
+    p.add_argument("--sweep-vocab", type=int, default=8000)
+    p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args()
     folder = paths.data_dir() / "corpus" / "gutenberg"
     files = sorted(folder.glob("*.txt"))[: args.books]
     if not files:
         sys.exit(f"no books in {folder}")
+    if args.sweep:
+        result = sweep(files, args)
+        out_dir = HERE / "results"
+        out_dir.mkdir(exist_ok=True)
+        (out_dir / "tokenizers-sweep.json").write_text(json.dumps(result, indent=2))
+        return
     lines: list[str] = []
     size = 0
     for f in files:
