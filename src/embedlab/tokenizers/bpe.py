@@ -21,8 +21,7 @@ from typing import Any
 
 from embedlab.errors import TokenizerFileError
 
-# ids, tokens, (start, end) offsets relative to the word, all as tuples (cached, shared)
-WordResult = tuple[tuple[int, ...], tuple[str, ...], tuple[tuple[int, int], ...]]
+from .model_base import Model, WordResult
 
 
 @dataclass
@@ -43,7 +42,7 @@ class MergeStep:
         )
 
 
-class BPE:
+class BPE(Model):
     """BPE model mirroring HF's constructor.
 
     ``vocab`` maps tokens to ids; ``merges`` lists the pairs in rank order (rank 0 first) as
@@ -280,18 +279,15 @@ class BPE:
         """The symbols a word starts from, before any merge."""
         return self._initial(word)[0]
 
-    # ------------------------------------------------------------------ vocabulary
-    def token_to_id(self, token: str) -> int | None:
-        return self.vocab.get(token)
-
-    def id_to_token(self, id_: int) -> str | None:
-        return self.vocab_r.get(id_)
-
-    def get_vocab_size(self) -> int:
-        return len(self.vocab)
-
-    def get_vocab(self) -> dict[str, int]:
-        return dict(self.vocab)
+    def explain_word(self, word: str) -> tuple[list[str], list[Any], list[str]]:
+        """The initial symbols, the merges in order, and the tokens (the whole word when
+        ``ignore_merges`` finds it in the vocabulary)."""
+        initial = self.initial_symbols(word)
+        steps: list[Any] = list(self.explain(word))
+        tokens = list(steps[-1].symbols) if steps else list(initial)
+        if self.ignore_merges and word in self.vocab:
+            tokens = [word]
+        return initial, steps, tokens
 
     def to_dict(self) -> dict[str, Any]:
         """HF's JSON form (same keys, same order)."""

@@ -16,11 +16,10 @@ from embedlab.errors import TokenizerFileError
 
 from ._registry import build, get_str
 from .bpe import BPE, MergeStep, bpe_from_dict
+from .model_base import Model, WordResult
 
 __all__ = ["BPE", "MatchStep", "MergeStep", "Model", "WordPiece", "from_dict"]
 
-# ids, tokens, (start, end) offsets relative to the word, all as tuples (cached, shared)
-WordResult = tuple[tuple[int, ...], tuple[str, ...], tuple[tuple[int, int], ...]]
 
 
 @dataclass
@@ -40,7 +39,7 @@ class MatchStep:
                f"({self.tried} lookups)"
 
 
-class WordPiece:
+class WordPiece(Model):
     """Greedy longest-match-first sub-word segmentation (BERT's WordPiece).
 
     A word longer than ``max_input_chars_per_word`` characters, or one where some position has no
@@ -158,17 +157,9 @@ class WordPiece:
             start = end
         return steps
 
-    def token_to_id(self, token: str) -> int | None:
-        return self.vocab.get(token)
-
-    def id_to_token(self, id_: int) -> str | None:
-        return self.vocab_r.get(id_)
-
-    def get_vocab_size(self) -> int:
-        return len(self.vocab)
-
-    def get_vocab(self) -> dict[str, int]:
-        return dict(self.vocab)
+    def explain_word(self, word: str) -> tuple[list[str], list[Any], list[str]]:
+        """No initial symbols; the longest matches in order; the tokens."""
+        return [], list(self.explain(word)), list(self.tokenize_word(word)[1])
 
     def to_dict(self) -> dict[str, Any]:
         """HF's JSON form (same keys, same order)."""
@@ -206,7 +197,6 @@ def _wordpiece_from_dict(d: dict[str, Any]) -> WordPiece:
     )
 
 
-Model = WordPiece | BPE
 
 REGISTRY: dict[str, Callable[[dict[str, Any]], Model]] = {
     "WordPiece": _wordpiece_from_dict,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +29,21 @@ from . import normalizers as _normalizers
 from . import post_processors as _post
 from . import pre_tokenizers as _pre
 from .added_tokens import AddedToken, AddedVocabulary
-from .decoders import Decoder, WordPieceDecoder
+from .decoders import Decoder
 from .encoding import Encoding, truncate_pair
 from .explain import Explanation, PieceExplanation
-from .models import BPE, Model, WordPiece
+from .models import Model, WordPiece
 from .normalizers import Normalizer
-from .post_processors import PostProcessor, RobertaProcessing, TemplateProcessing
-from .pre_tokenizers import BertPreTokenizer, PreTokenizer
+from .padding import (
+    PaddingParams,
+    TruncationParams,
+    padding_from_json,
+    padding_to_json,
+    truncation_from_json,
+    truncation_to_json,
+)
+from .post_processors import PostProcessor
+from .pre_tokenizers import PreTokenizer
 
 SUPPORTED_VERSION = (1, 0)
 #: Under right truncation a long text is tokenized from a prefix of at least this many
@@ -44,28 +51,6 @@ SUPPORTED_VERSION = (1, 0)
 PREFIX_CHARS = 512
 #: Tokens kept from a prefix end at least this many characters before its cut.
 PREFIX_MARGIN_CHARS = 256
-_STRATEGIES = {"LongestFirst": "longest_first", "OnlyFirst": "only_first",
-               "OnlySecond": "only_second"}
-
-
-@dataclass
-class TruncationParams:
-    max_length: int
-    strategy: str = "longest_first"  # longest_first | only_first | only_second
-    direction: str = "right"
-    stride: int = 0
-
-
-@dataclass
-class PaddingParams:
-    length: int | None = None  # None: pad to the longest encoding of the batch
-    pad_id: int = 0
-    pad_type_id: int = 0
-    pad_token: str = "[PAD]"
-    direction: str = "right"
-    pad_to_multiple_of: int | None = None
-
-
 class Tokenizer:
     """A tokenization pipeline equivalent to HF ``tokenizers.Tokenizer`` (WordPiece and BPE
     models, character-level or byte-level)."""
@@ -147,8 +132,8 @@ class Tokenizer:
             raise TokenizerFileError("added_tokens: expected a list")
         added = [AddedToken.from_dict(t, f"added_tokens[{i}]") for i, t in enumerate(raw_added)]
         tok = cls(model, normalizer, pre_tokenizer, post_processor, decoder, added)
-        tok.truncation = _read_truncation(data.get("truncation"))
-        tok.padding = _read_padding(data.get("padding"))
+        tok.truncation = truncation_from_json(data.get("truncation"))
+        tok.padding = padding_from_json(data.get("padding"))
         return tok
 
     @classmethod
@@ -168,73 +153,9 @@ class Tokenizer:
 
     @classmethod
     def _from_vocab_folder(cls, folder: Path) -> Tokenizer:
-        config: dict[str, Any] = {}
-        for name in ("special_tokens_map.json", "tokenizer_config.json"):
-            p = folder / name
-            if p.is_file():
-                try:
-                    loaded = json.loads(p.read_text(encoding="utf-8"))
-                except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError too
-                    raise TokenizerFileError(f"{p}: cannot read: {exc}") from exc
-                if not isinstance(loaded, dict):
-                    raise TokenizerFileError(f"{p}: expected a JSON object")
-                config.update(loaded)
+        from .vocab_folder import vocab_folder_stages
 
-        def token_spec(key: str, default: str) -> dict[str, Any]:
-            v = config.get(key, default)
-            if isinstance(v, dict):
-                return {"content": v.get("content", default), **v}
-            if not isinstance(v, str):
-                raise TokenizerFileError(f"tokenizer_config.json: {key}: expected a string")
-            return {"content": v}
-
-        unk = token_spec("unk_token", "[UNK]")["content"]
-        model = WordPiece.from_vocab_file(folder / "vocab.txt", unk_token=unk)
-        sa = config.get("strip_accents")
-        normalizer = _normalizers.BertNormalizer(
-            clean_text=True,
-            handle_chinese_chars=bool(config.get("tokenize_chinese_chars", True)),
-            strip_accents=sa if isinstance(sa, bool) else None,
-            lowercase=bool(config.get("do_lower_case", True)),
-        )
-        roberta_like = config.get("tokenizer_class") in ("MPNetTokenizer", "MPNetTokenizerFast")
-        keys = ["pad_token", "unk_token", "cls_token", "sep_token", "mask_token"]
-        defaults = {"pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]",
-                    "sep_token": "[SEP]", "mask_token": "[MASK]"}
-        if roberta_like:
-            keys = ["bos_token", "pad_token", "eos_token", "unk_token", "mask_token"]
-            defaults.update({"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>",
-                             "mask_token": "<mask>", "cls_token": "<s>", "sep_token": "</s>"})
-        added: list[AddedToken] = []
-        for key in keys:
-            spec = token_spec(key, defaults[key])
-            tid = model.token_to_id(spec["content"])
-            if tid is None:
-                continue
-            added.append(AddedToken(
-                spec["content"], tid, special=True,
-                single_word=bool(spec.get("single_word", False)),
-                lstrip=bool(spec.get("lstrip", False)), rstrip=bool(spec.get("rstrip", False)),
-                normalized=bool(spec.get("normalized", False)),
-            ))
-        cls_t = token_spec("cls_token", defaults["cls_token"])["content"]
-        sep_t = token_spec("sep_token", defaults["sep_token"])["content"]
-        ids = {}
-        for t in (cls_t, sep_t):
-            i = model.token_to_id(t)
-            if i is None:
-                raise TokenizerFileError(f"{folder / 'vocab.txt'}: special token {t!r} missing")
-            ids[t] = i
-        post: PostProcessor
-        if roberta_like:
-            post = RobertaProcessing(sep=(sep_t, ids[sep_t]), cls=(cls_t, ids[cls_t]),
-                                     add_prefix_space=False)
-        else:
-            post = TemplateProcessing.from_strings(
-                f"{cls_t} $A {sep_t}", f"{cls_t} $A {sep_t} $B:1 {sep_t}:1",
-                [(cls_t, ids[cls_t]), (sep_t, ids[sep_t])],
-            )
-        return cls(model, normalizer, BertPreTokenizer(), post, WordPieceDecoder(), added)
+        return cls(*vocab_folder_stages(folder))
 
     # ------------------------------------------------------------------ vocabulary
     def token_to_id(self, token: str) -> int | None:
@@ -605,16 +526,7 @@ class Tokenizer:
         model = self.model
         for piece, _ in pieces:
             t = pre.transform(piece)[0] if pre is not None and pre.transforms else piece
-            if isinstance(model, BPE):
-                initial = model.initial_symbols(t)
-                steps: list[Any] = list(model.explain(t))
-                toks = list(steps[-1].symbols) if steps else list(initial)
-                if model.ignore_merges and t in model.vocab:
-                    toks = [t]
-            else:
-                initial = []
-                steps = list(model.explain(t))
-                toks = list(model.tokenize_word(t)[1])
+            initial, steps, toks = model.explain_word(t)
             out.append(PieceExplanation(t, initial, steps, toks))
         return Explanation(word=text, pieces=out)
 
@@ -658,8 +570,8 @@ class Tokenizer:
         """The tokenizer.json content: HF's schema version 1.0, same keys in the same order."""
         return {
             "version": "1.0",
-            "truncation": _truncation_json(self.truncation),
-            "padding": _padding_json(self.padding),
+            "truncation": truncation_to_json(self.truncation),
+            "padding": padding_to_json(self.padding),
             "added_tokens": [
                 {
                     "id": t.id,
@@ -699,82 +611,3 @@ class Tokenizer:
         )
 
 
-def _truncation_json(t: TruncationParams | None) -> dict[str, Any] | None:
-    if t is None:
-        return None
-    strategy = {v: k for k, v in _STRATEGIES.items()}[t.strategy]
-    return {"direction": t.direction.capitalize(), "max_length": t.max_length,
-            "strategy": strategy, "stride": t.stride}
-
-
-def _padding_json(p: PaddingParams | None) -> dict[str, Any] | None:
-    if p is None:
-        return None
-    return {
-        "strategy": "BatchLongest" if p.length is None else {"Fixed": p.length},
-        "direction": p.direction.capitalize(),
-        "pad_to_multiple_of": p.pad_to_multiple_of,
-        "pad_id": p.pad_id,
-        "pad_type_id": p.pad_type_id,
-        "pad_token": p.pad_token,
-    }
-
-
-def _read_truncation(v: Any) -> TruncationParams | None:
-    if v is None:
-        return None
-    if not isinstance(v, dict):
-        raise TokenizerFileError("truncation: expected an object or null")
-    ml = v.get("max_length")
-    if not isinstance(ml, int) or isinstance(ml, bool) or ml < 0:
-        raise TokenizerFileError(f"truncation.max_length: expected an integer, got {ml!r}")
-    raw_strategy = v.get("strategy", "LongestFirst")
-    strategy = _STRATEGIES.get(raw_strategy) if isinstance(raw_strategy, str) else None
-    if strategy is None:
-        raise TokenizerFileError(f"truncation.strategy: unknown {v.get('strategy')!r}")
-    direction = str(v.get("direction", "Right")).lower()
-    if direction not in ("left", "right"):
-        raise TokenizerFileError(f"truncation.direction: unknown {v.get('direction')!r}")
-    stride = v.get("stride", 0)
-    if stride:
-        raise TokenizerFileError("truncation.stride: only 0 is supported")
-    return TruncationParams(ml, strategy, direction)
-
-
-def _read_padding(v: Any) -> PaddingParams | None:
-    if v is None:
-        return None
-    if not isinstance(v, dict):
-        raise TokenizerFileError("padding: expected an object or null")
-    strat = v.get("strategy", "BatchLongest")
-    length: int | None
-    if strat == "BatchLongest":
-        length = None
-    elif isinstance(strat, dict) and _bounded_int(strat.get("Fixed")):
-        length = strat["Fixed"]
-    else:
-        raise TokenizerFileError(f"padding.strategy: unknown {strat!r}")
-    direction = str(v.get("direction", "Right")).lower()
-    if direction not in ("left", "right"):
-        raise TokenizerFileError(f"padding.direction: unknown {v.get('direction')!r}")
-    pad_id, pad_type_id, pad_token = v.get("pad_id", 0), v.get("pad_type_id", 0), v.get(
-        "pad_token", "[PAD]"
-    )
-    if not isinstance(pad_id, int) or not isinstance(pad_type_id, int):
-        raise TokenizerFileError("padding.pad_id: expected an integer")
-    if not isinstance(pad_token, str):
-        raise TokenizerFileError("padding.pad_token: expected a string")
-    mult = v.get("pad_to_multiple_of")
-    if mult is not None and not (_bounded_int(mult) and mult > 0):
-        raise TokenizerFileError("padding.pad_to_multiple_of: expected a positive integer "
-                                 f"up to {MAX_PAD_LENGTH} or null")
-    return PaddingParams(length, pad_id, pad_type_id, pad_token, direction, mult)
-
-
-#: Longest fixed padding a file may ask for: a length field of 2**64 would otherwise make
-#: every encode allocate that many ids.
-MAX_PAD_LENGTH = 1 << 20
-
-
-def _bounded_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_PAD_LENGTH
