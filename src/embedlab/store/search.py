@@ -26,9 +26,6 @@ logger = logging.getLogger(__name__)
 
 MODES = ("auto", "exact", "hnsw", "binary")
 RRF_K = 60
-#: Cosine HNSW searches first ask the index for ``k`` + this many candidates (see
-#: :meth:`Searcher._cosine_candidates`).
-COSINE_FIRST_MARGIN = 8
 #: Filtered HNSW searches whose filter keeps fewer rows than this are answered exactly.
 EXACT_FILTER_ROWS = 20_000
 
@@ -325,24 +322,15 @@ class Searcher:
         those that can reach the exact top ``k`` (:func:`_cosine_cut`).
 
         With ``ef >= wide`` the graph walk does not depend on how many results are asked
-        for, so the best ``k + 8`` are the first ``k + 8`` of the best ``wide``. Those are
-        asked for first; only a query whose contenders fill all ``k + 8`` asks again for
-        ``wide``. The labels are the same as from asking ``wide`` for every query."""
-        ef = max(ef, wide)
-        first = min(wide, k + COSINE_FIRST_MARGIN)
-        distances, found = self.index.search_many(queries, first, ef, allowed)
+        for, and asking for ``wide`` costs no more than asking for fewer (measured), so one
+        FAISS call per batch gives every query's contenders."""
+        distances, found = self.index.search_many(queries, wide, max(ef, wide), allowed)
         out = []
-        for i, (approx, labels) in enumerate(zip(distances, found, strict=True)):
+        for approx, labels in zip(distances, found, strict=True):
             if labels[-1] < 0:  # fewer found than asked for: -1 pads the end
                 labels = labels[labels >= 0]
-                out.append(labels[:_cosine_cut(approx[:len(labels)], labels, k, slack)])
-                continue
-            cut = _cosine_cut(approx, labels, k, slack)
-            if cut == first < wide:  # more contenders may follow: ask for ``wide``
-                more_d, more_f = self.index.search_many(queries[i:i + 1], wide, ef, allowed)
-                labels = more_f[0][more_f[0] >= 0]
-                cut = _cosine_cut(more_d[0][:len(labels)], labels, k, slack)
-            out.append(labels[:cut])
+                approx = approx[:len(labels)]
+            out.append(labels[:_cosine_cut(approx, labels, k, slack)])
         return out
 
     def _binary(self, query: np.ndarray, k: int, allowed: np.ndarray | None, metric: str,
