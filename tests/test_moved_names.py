@@ -77,3 +77,29 @@ def test_plot_errors_stay_plot_errors(tmp_path) -> None:
 
     with pytest.raises(PlotError, match="results folder not found"):
         load_results(tmp_path / "missing")
+
+
+def test_word2vec_helpers_have_their_own_modules_and_the_old_names_still_work() -> None:
+    import embedlab.static.word2vec as w2v
+    from embedlab.static.blocks import BlockRunner, block_seed, plan_blocks
+    from embedlab.static.huffman import huffman_tree
+    from embedlab.static.sampling import negative_table, sample_thresholds
+
+    assert (w2v.huffman_tree, w2v.negative_table, w2v.sample_thresholds, w2v.plan_blocks,
+            w2v.block_seed) == (huffman_tree, negative_table, sample_thresholds, plan_blocks,
+                                block_seed)
+    with pytest.warns(DeprecationWarning, match="embedlab.static.blocks.BlockRunner"):
+        assert w2v.Trainer is BlockRunner
+
+
+def test_tokenizer_settings_and_vocab_folder_recipe_have_their_own_modules() -> None:
+    from embedlab.tokenizers import tokenizer
+    from embedlab.tokenizers.model_base import Model
+    from embedlab.tokenizers.models import BPE, WordPiece
+    from embedlab.tokenizers.padding import PaddingParams, TruncationParams
+
+    assert tokenizer.PaddingParams is PaddingParams
+    assert tokenizer.TruncationParams is TruncationParams
+    assert issubclass(BPE, Model) and issubclass(WordPiece, Model)
+    # the shared accessors come from the base class, not copies in each model
+    assert BPE.token_to_id is Model.token_to_id is WordPiece.token_to_id

@@ -244,3 +244,14 @@ class Word2Vec(Params):
     def save(self, path: Any, format: str | None = None) -> None:
         """Save the word vectors (format from the suffix; see ``WordVectors.save``)."""
         self.wv.save(path, format=format)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Trainer":  # deprecated: the block runner has its own module
+        import warnings
+
+        warnings.warn("embedlab.static.word2vec.Trainer moved to "
+                      "embedlab.static.blocks.BlockRunner; the old name goes in the next "
+                      "release", DeprecationWarning, stacklevel=2)
+        return BlockRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
