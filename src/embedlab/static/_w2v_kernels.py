@@ -180,13 +180,6 @@ def _subsample(ids, lo, hi, sample_int, sent, state):
     return n, state
 
 
-@njit(cache=True, nogil=True)
-def _zero(a):
-    """``a[:] = 0`` as a loop (a slice assignment costs far more to compile)."""
-    for k in range(a.shape[0]):
-        a[k] = 0.0
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _alpha_at(done: float, total: float, alpha_start: float, alpha_end: float) -> float:
     """The learning rate after ``done`` of ``total`` words: linear decay, floored at the end."""
@@ -229,7 +222,6 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
     """
     size = syn0.shape[1]
     work, neu1, sent, negs, fs = _buffers(starts, s_lo, s_hi, size, negative)
-    learn = np.bool_(True)  # a variable, not a literal: one specialization of the helpers
     state = np.uint64(seed)
     words = 0
     effective = 0
@@ -255,13 +247,13 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     if j == i:
                         continue
                     l1 = syn0[sent[j]]
-                    _zero(work)
+                    work[:] = 0.0
                     if hs:
                         loss += _hs(l1, word, syn1, codes, points, code_lens, alpha, work,
-                                    learn, want_loss)
+                                    True, want_loss)
                     if negative > 0:
                         loss += _neg_fixed(l1, word, negs, n_negs, syn1neg, alpha, work,
-                                           want_loss, fs, distinct, learn)
+                                           want_loss, fs, distinct, True)
                     for k in range(size):
                         l1[k] += work[k]
             elif sg:
@@ -269,15 +261,15 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     if j == i:
                         continue
                     l1 = syn0[sent[j]]
-                    _zero(work)
+                    work[:] = 0.0
                     state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
-                                         code_lens, hs, negative, alpha, work, state, learn,
+                                         code_lens, hs, negative, alpha, work, state, True,
                                          want_loss, negs, fs)
                     loss += pl
                     for k in range(size):
                         l1[k] += work[k]
             else:
-                _zero(neu1)
+                neu1[:] = 0.0
                 count = 0
                 for j in range(j0, j1):
                     if j == i:
@@ -292,9 +284,9 @@ def train_words_block(ids, starts, s_lo, s_hi, syn0, syn1neg, syn1, alias_prob, 
                     inv = np.float32(1.0 / count)
                     for k in range(size):
                         neu1[k] *= inv
-                _zero(work)
+                work[:] = 0.0
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
-                                     code_lens, hs, negative, alpha, work, state, learn,
+                                     code_lens, hs, negative, alpha, work, state, True,
                                      want_loss, negs, fs)
                 loss += pl
                 for j in range(j0, j1):
@@ -336,7 +328,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
             word = sent[i]
             j0, j1, state = _window(i, n, window, state)
             if not dm:
-                _zero(work)
+                work[:] = 0.0
                 state, pl = _predict(doc, word, syn1neg, syn1, alias_prob, alias_idx, codes, points, code_lens,
                                      hs, negative, alpha, work, state, learn_hidden, want_loss,
                                      negs, fs)
@@ -349,7 +341,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                         if j == i:
                             continue
                         l1 = syn0[sent[j]]
-                        _zero(work)
+                        work[:] = 0.0
                         state, pl = _predict(l1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                              code_lens, hs, negative, alpha, work, state,
                                              learn_hidden, want_loss, negs, fs)
@@ -372,7 +364,7 @@ def train_docs_block(ids, starts, doc_rows, s_lo, s_hi, syn0, docvecs, syn1neg, 
                     inv = np.float32(1.0 / count)
                     for k in range(size):
                         neu1[k] *= inv
-                _zero(work)
+                work[:] = 0.0
                 state, pl = _predict(neu1, word, syn1neg, syn1, alias_prob, alias_idx, codes, points,
                                      code_lens, hs, negative, alpha, work, state, learn_hidden,
                                      want_loss, negs, fs)
