@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from embedlab import paths
     from embedlab.static.cooccur import count_encoded
     from embedlab.static.glove import GloVe
+    from embedlab.static.history import TrainingProgress
     from embedlab.static.vocab import scan
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -128,9 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"co-occurrence: {result['cooccur_seconds']} s, {matrix.nnz} non-zeros, "
           f"peak {result['peak_mb_after_cooccur']} MB", flush=True)
 
-    def show(p: dict[str, object]) -> None:
-        print(f"  epoch {p['epoch']}/{p['epochs']}: loss {p['loss']:.5f}, "
-              f"{p['seconds']:.1f} s", flush=True)
+    def show(p: TrainingProgress) -> None:
+        print(f"  epoch {p.epoch}/{p.epochs}: loss {p.loss:.5f}, {p.seconds:.1f} s", flush=True)
 
     model = GloVe(vector_size=args.vector_size, window=args.window, min_count=args.min_count,
                   x_max=args.x_max, epochs=args.epochs, workers=args.workers,
