@@ -34,7 +34,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 from embedlab import paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import median_range, spread  # noqa: E402
+from _stats import median_range, spread
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("bpe", "bytelevel-bpe", "wordpiece")

@@ -35,7 +35,7 @@ import numpy as np
 from embedlab import paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stats import median_range, spread  # noqa: E402
+from _stats import median_range, spread
 
 HERE = Path(__file__).resolve().parent
 

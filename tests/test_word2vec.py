@@ -7,8 +7,8 @@ import pytest
 
 from embedlab.errors import NotFittedError
 from embedlab.static import _w2v_kernels as kernels
-from embedlab.static.doc2vec import Doc2Vec
 from embedlab.static.blocks import plan_blocks
+from embedlab.static.doc2vec import Doc2Vec
 from embedlab.static.huffman import huffman_tree
 from embedlab.static.sampling import negative_table, sample_thresholds
 from embedlab.static.word2vec import Word2Vec

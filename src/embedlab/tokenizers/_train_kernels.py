@@ -1,3 +1,6 @@
+# numba types these kernels at compile time; mypy's numpy stubs tell Python ints from
+# np.int64/np.bool_ scalars, which the kernels pass on purpose (one specialization each).
+# mypy: disable-error-code="arg-type,assignment,return-value"
 """Numba kernel of the BPE trainer: pair counts, the merge queue and in-place word merges.
 
 The data layout: every distinct word is a run of symbol ids in one flat ``sym`` array

@@ -17,6 +17,7 @@ class Model:
     type_name = ""
     vocab: dict[str, int]
     vocab_r: dict[int, str]
+    _cache: dict[str, WordResult]  # per-word results (the subclass's cache)
 
     # -- vocabulary -------------------------------------------------------------------
     def token_to_id(self, token: str) -> int | None:
