@@ -243,6 +243,22 @@ def _pop(h: np.ndarray, n: int) -> tuple[int, int, int, int, int]:
 
 
 @njit(cache=True)
+def _move_pair(pkeys: np.ndarray, pvals: np.ndarray, pused: int, old: int, new: int, c: int,
+               counted: bool, tkeys: np.ndarray, twords: np.ndarray, nt: int, w: int
+               ) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """A merge in word ``w`` (occurring ``c`` times) turned pair ``old`` into ``new``: move
+    the count, and queue ``new`` for ``w`` unless ``max_length`` leaves it uncounted (then
+    ``old`` may later go below zero and is never queued, as in HF)."""
+    pkeys, pvals, pused = _add(pkeys, pvals, pused, old, -c)
+    if counted:
+        pkeys, pvals, pused = _add(pkeys, pvals, pused, new, c)
+        tkeys[nt] = new
+        twords[nt] = w
+        nt += 1
+    return pkeys, pvals, pused, nt
+
+
+@njit(cache=True)
 def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
     """The stable ascending order of ``keys[:n]`` (a bottom-up merge sort; numpy's
     ``argsort(kind="mergesort")`` costs seconds to compile)."""
@@ -400,30 +416,18 @@ def _bpe_merges(
             o = s
             while r < end:
                 if r + 1 < end and sym[r] == a and sym[r + 1] == b:
-                    # A merge in word w (occurring c times) turns the pairs with its
-                    # neighbours into pairs with the new token: move their counts, and
-                    # queue the new pair for w unless max_length leaves it uncounted (then
-                    # the old one may later go below zero and is never queued, as in HF).
                     # left neighbour: the last symbol written (possibly a fresh merge)
                     if o > s:
                         p = np.int64(sym[o - 1])
-                        pkeys, pvals, pused = _add(pkeys, pvals, pused, (p << 32) | a, -c)
-                        if span[p] + span[new_id] < max_length:
-                            pkeys, pvals, pused = _add(pkeys, pvals, pused,
-                                                       (p << 32) | new_id, c)
-                            tkeys[nt] = (p << 32) | new_id
-                            twords[nt] = w
-                            nt += 1
+                        pkeys, pvals, pused, nt = _move_pair(
+                            pkeys, pvals, pused, (p << 32) | a, (p << 32) | new_id, c,
+                            span[p] + span[new_id] < max_length, tkeys, twords, nt, w)
                     # right neighbour: the next symbol as it is before its own merge
                     if r + 2 < end:
                         q = np.int64(sym[r + 2])
-                        pkeys, pvals, pused = _add(pkeys, pvals, pused, (b << 32) | q, -c)
-                        if span[q] + span[new_id] < max_length:
-                            pkeys, pvals, pused = _add(pkeys, pvals, pused,
-                                                       (new_id << 32) | q, c)
-                            tkeys[nt] = (new_id << 32) | q
-                            twords[nt] = w
-                            nt += 1
+                        pkeys, pvals, pused, nt = _move_pair(
+                            pkeys, pvals, pused, (b << 32) | q, (new_id << 32) | q, c,
+                            span[q] + span[new_id] < max_length, tkeys, twords, nt, w)
                     sym[o] = new_id
                     r += 2
                 else:
