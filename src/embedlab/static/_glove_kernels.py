@@ -27,6 +27,7 @@ accumulated in float64.  No ``fastmath``: with one thread a run is bit-for-bit r
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from numba import njit
@@ -118,15 +119,10 @@ def count_tables(ids: np.ndarray, starts: np.ndarray, pos: np.ndarray, ends: np.
     """:func:`count_window` on several sentence ranges at once, one hash table each
     (row ``t`` of ``keys``/``vals``), one thread each; advances ``pos`` and ``fills``."""
     todo = [t for t in range(pos.shape[0]) if pos[t] < ends[t]]
-
-    def call(t: int):
-        return lambda: count_window(ids, starts, int(pos[t]), int(ends[t]), window,
-                                    bool(symmetric), bool(distance_weighting),
-                                    int(vocab_size), keys[t], vals[t], int(fills[t]),
-                                    int(max_fill))
-
-    for t, (p, fill) in zip(todo, _on_threads([call(t) for t in todo], len(todo)),
-                            strict=True):
+    calls = [partial(count_window, ids, starts, int(pos[t]), int(ends[t]), window,
+                     bool(symmetric), bool(distance_weighting), int(vocab_size), keys[t],
+                     vals[t], int(fills[t]), int(max_fill)) for t in todo]
+    for t, (p, fill) in zip(todo, _on_threads(calls, len(todo)), strict=True):
         pos[t], fills[t] = p, fill
 
 
@@ -268,12 +264,9 @@ def train_epoch(W: np.ndarray, gradsq: np.ndarray, rows: np.ndarray, cols: np.nd
     threads without locks (as the C tool's threads); returns the summed
     ``0.5 * f(x) * diff**2``."""
     n = rows.shape[0]
-    calls = [
-        (lambda lo, hi: lambda: _train_range(W, gradsq, rows, cols, fx, logx, lo, hi,
-                                             int(vocab_size), float(eta),
-                                             float(grad_clip)))(n * t // blocks,
-                                                                n * (t + 1) // blocks)
-        for t in range(blocks)]
+    calls = [partial(_train_range, W, gradsq, rows, cols, fx, logx, n * t // blocks,
+                     n * (t + 1) // blocks, int(vocab_size), float(eta), float(grad_clip))
+             for t in range(blocks)]
     return float(sum(_on_threads(calls, blocks)))
 
 
